@@ -1,0 +1,134 @@
+"""Site settings for development builds. publishconf.py imports this and overrides for production.
+
+Every setting this project adds is documented, with its default, in docs/guide.md.
+"""
+
+# --- Identity: the theme hard-codes none of this ------------------------------------------------
+AUTHOR = "Ada Lindqvist"
+AUTHOR_EMAIL = "ada@example.org"
+SITENAME = "Proofs & Gradients"
+SITESUBTITLE = "Notes on mathematics, machine learning and code"
+SITE_DESCRIPTION = "A notebook of derivations, deep dives and code, with math typeset at build time."
+SITEURL = ""  # dev builds use relative URLs; publishconf.py sets the real one
+RELATIVE_URLS = True
+TIMEZONE = "Europe/Stockholm"
+DEFAULT_LANG = "en"
+
+# Paths relative to SITEURL, so the site works under a GitHub Pages project path too.
+MENUITEMS = (
+    ("Posts", ""),
+    ("Tags", "tags/"),
+    ("Archives", "archives/"),
+)
+DISPLAY_PAGES_ON_MENU = True
+SOCIAL = (
+    ("GitHub", "https://github.com/ada-lindqvist"),
+    ("Mastodon", "https://mathstodon.xyz/@ada"),
+)
+
+# --- Paths and URLs -------------------------------------------------------------------------------
+PATH = "content"
+ARTICLE_PATHS = ["posts"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["images"]
+THEME = "theme"
+OUTPUT_PATH = "output"
+CACHE_PATH = ".cache"
+
+ARTICLE_URL = "posts/{slug}/"
+ARTICLE_SAVE_AS = "posts/{slug}/index.html"
+DRAFT_URL = "drafts/{slug}/"
+DRAFT_SAVE_AS = "drafts/{slug}/index.html"
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+TAG_URL = "tags/{slug}/"
+TAG_SAVE_AS = "tags/{slug}/index.html"
+TAGS_URL = "tags/"
+TAGS_SAVE_AS = "tags/index.html"
+ARCHIVES_URL = "archives/"
+ARCHIVES_SAVE_AS = "archives/index.html"
+YEAR_ARCHIVE_URL = "archives/{date:%Y}/"
+YEAR_ARCHIVE_SAVE_AS = "archives/{date:%Y}/index.html"
+# Posts are organised by tags (and series), not by Pelican's single category or by author.
+DEFAULT_CATEGORY = "posts"
+CATEGORY_SAVE_AS = ""
+CATEGORIES_SAVE_AS = ""
+AUTHOR_SAVE_AS = ""
+AUTHORS_SAVE_AS = ""
+DIRECT_TEMPLATES = ["index", "tags", "archives", "404"]
+PAGINATED_TEMPLATES = {"index": None, "tag": None}
+DEFAULT_PAGINATION = 8
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+)
+
+DEFAULT_DATE_FORMAT = "%B %-d, %Y"  # June 18, 2026
+SUMMARY_MAX_LENGTH = 60
+
+# Feeds are written by publishconf.py only: they need the absolute SITEURL.
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+
+# --- Templates --------------------------------------------------------------------------------------
+# Autoescaping stays on: templates mark only pipeline-produced HTML (content, summary, toc, title) safe.
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
+
+# --- Plugins, in dependency order ---------------------------------------------------------------------
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["katex_markdown", "reading_time", "content_checks"]
+
+# --- katex_markdown: the Markdown reader (math, code, typography; parallel and cached) ---------------
+# Python-Markdown's own extensions; katex_markdown adds its math extension to these.
+MARKDOWN = {
+    "extensions": [
+        "markdown.extensions.toc",
+        "markdown.extensions.tables",
+        "markdown.extensions.footnotes",
+        "markdown.extensions.attr_list",
+        "markdown.extensions.md_in_html",
+        "markdown.extensions.admonition",
+        "markdown.extensions.meta",
+        "pymdownx.superfences",
+        "pymdownx.highlight",
+        "pymdownx.details",
+    ],
+    "extension_configs": {
+        "markdown.extensions.toc": {
+            "permalink": "#",
+            "permalink_title": "Link to this section",
+            "toc_depth": "2-4",
+        },
+        "markdown.extensions.footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
+        "pymdownx.highlight": {
+            "css_class": "highlight",
+            "pygments_lang_class": True,
+            "linenums_style": "pymdownx-inline",
+        },
+    },
+    "output_format": "html5",
+}
+# Pelican's own typogrify pass runs after its cache on every build; katex_markdown typogrifies
+# prose once per body instead, with math and code protected, and caches the result.
+TYPOGRIFY = False
+KATEX_MARKDOWN = {
+    "typogrify": True,
+    "macros": {
+        r"\R": r"\mathbb{R}",
+        r"\E": r"\mathbb{E}",
+        r"\softmax": r"\operatorname{softmax}",
+    },
+    "workers": None,  # None: one per CPU core; 1 renders serially in the build process
+    "cache": True,
+}
+
+# --- reading_time ---------------------------------------------------------------------------------
+READING_TIME_WPM = 220
+
+# Pelican's own content cache is keyed by mtime and would store Article objects; katex_markdown's
+# cache is keyed by content hash and settings instead.
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False

@@ -1,0 +1,12 @@
+"""katex_markdown: the Markdown reader, with math typeset by KaTeX at build time. See plugins/README.md."""
+
+from pelican import signals
+
+from .reader import end_build, start_build, use_reader
+
+
+def register():
+    signals.initialized.connect(start_build)
+    signals.readers_init.connect(use_reader)
+    # Per-build state goes at the end of each build, so a livereload server starts the next one clean.
+    signals.finalized.connect(end_build)

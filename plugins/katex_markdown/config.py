@@ -1,0 +1,96 @@
+"""The plugin's settings, read once from Pelican's with documented defaults (see plugins/README.md)."""
+
+import hashlib
+import json
+import logging
+import os
+from dataclasses import dataclass
+from importlib import metadata as package_metadata
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS = {
+    "typogrify": True,  # smart quotes, dashes, widows on prose; never inside code or math
+    "macros": {},  # KaTeX macros for every post; a post adds its own with `Macros:` front matter
+    "workers": None,  # processes that render bodies in parallel; None: one per CPU core
+    "parallel_threshold": 8,  # fewer bodies than this to render: render them in the build process
+    "cache": True,  # keep rendered bodies and formulas in CACHE_PATH/katex_markdown.sqlite
+}
+PLUGIN_DIR = Path(__file__).resolve().parent
+_VERSIONED_PACKAGES = ("markdown", "pygments", "pymdown-extensions", "typogrify", "smartypants")
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a worker process needs to render a body; plain data, so it pickles."""
+
+    markdown: dict
+    macros: dict
+    typogrify: bool
+    summary_max_length: int | None
+    workers: int
+    parallel_threshold: int
+    cache_file: str | None
+    katex_version: str
+    fingerprint: str  # changes whenever anything that shapes a rendered body changes
+
+
+def katex_version() -> str:
+    """KaTeX's version, found the way Node's require() would find the package from this folder."""
+    for folder in [PLUGIN_DIR, *PLUGIN_DIR.parents]:
+        manifest = folder / "node_modules" / "katex" / "package.json"
+        if manifest.is_file():
+            return json.loads(manifest.read_text())["version"]
+    raise ConfigError(
+        "KaTeX is not installed: run `npm ci` in the project folder (`invoke setup` does it)."
+    )
+
+
+def _code_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for source in sorted(PLUGIN_DIR.glob("*.py")) + sorted(PLUGIN_DIR.glob("*.js")):
+        digest.update(source.read_bytes())
+    for package in _VERSIONED_PACKAGES:
+        digest.update(f"{package}={package_metadata.version(package)};".encode())
+    return digest.hexdigest()
+
+
+def read_config(settings: dict) -> Config:
+    options = dict(settings.get("KATEX_MARKDOWN", {}))
+    unknown = sorted(set(options) - set(DEFAULTS))
+    if unknown:
+        raise ConfigError(
+            f"KATEX_MARKDOWN has unknown key(s) {', '.join(unknown)}; known: {', '.join(DEFAULTS)}"
+        )
+    options = {**DEFAULTS, **options}
+    markdown = settings["MARKDOWN"]
+    version = katex_version()
+    workers = options["workers"] or os.cpu_count() or 1
+    shaping = {
+        "markdown": markdown,
+        "macros": options["macros"],
+        "typogrify": options["typogrify"],
+        "summary": settings.get("SUMMARY_MAX_LENGTH"),
+        "katex": version,
+        "code": _code_fingerprint(),
+    }
+    fingerprint = hashlib.sha256(json.dumps(shaping, sort_keys=True, default=repr).encode()).hexdigest()
+    cache_file = None
+    if options["cache"]:
+        cache_file = os.path.join(settings["CACHE_PATH"], "katex_markdown.sqlite")
+    return Config(
+        markdown=markdown,
+        macros=dict(options["macros"]),
+        typogrify=bool(options["typogrify"]),
+        summary_max_length=settings.get("SUMMARY_MAX_LENGTH"),
+        workers=int(workers),
+        parallel_threshold=int(options["parallel_threshold"]),
+        cache_file=cache_file,
+        katex_version=version,
+        fingerprint=fingerprint,
+    )

@@ -1,0 +1,236 @@
+"""Find math in Markdown source and swap it for placeholders before Markdown runs.
+
+Markdown must never see the inside of a formula (`_`, `*`, `\\`, `|` and `<` mean other things to it),
+so every formula and every prose `\\eqref{}` is replaced by a placeholder made of private-use
+characters, which Markdown, typogrify and the toc slugifier all pass through untouched.
+
+Rules (kramdown's, plus the LaTeX delimiters):
+- `$...$` is inline math when the opening `$` is followed by a non-space and the closing `$` is
+  preceded by a non-space and not followed by a digit, so "$5 and $10" stays prose.
+- `$$...$$` is display math when it stands as a paragraph of its own, inline math otherwise.
+- `\\(...\\)` is inline, `\\[...\\]` and `\\begin{equation|align|gather|multline|...}` are display.
+- `\\$` is a literal dollar; nothing inside code spans or fenced code blocks is math.
+"""
+
+import bisect
+import re
+from dataclasses import dataclass
+
+MATH_ENVIRONMENTS = {
+    f"{name}{star}"
+    for name in ("equation", "align", "alignat", "gather", "multline", "flalign")
+    for star in ("", "*")
+}
+
+INLINE_OPEN, INLINE_CLOSE = "\ue000", "\ue001"
+DISPLAY_OPEN, DISPLAY_CLOSE = "\ue002", "\ue003"
+REF_OPEN, REF_CLOSE = "\ue004", "\ue005"
+_DIGIT_BASE = 0xE010
+
+_FENCE_RE = re.compile(r"^[ \t]*(`{3,}|~{3,})", re.M)
+_BEGIN_RE = re.compile(r"\\begin\{([a-z]+\*?)\}")
+_REF_RE = re.compile(r"\\(eqref|ref)\{([^{}\s]+)\}")
+_BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
+_LIST_MARKER_RE = re.compile(r"[ \t]*([-*+]|\d+[.)])[ \t]+$")
+_SPECIAL_RE = re.compile(r"[`~\\$]")
+_BACKTICKS_RE = re.compile(r"`+")
+# A closing `$` follows a non-space (not a backslash or `$`) and is followed by no digit or `$`.
+_CLOSING_DOLLAR_RE = re.compile(r"(?<=[^\s\\$])\$(?![\d$])")
+
+
+@dataclass
+class MathSegment:
+    tex: str
+    display: bool
+    line: int  # 1-based line of the opening delimiter in the file
+    environment: str | None = None  # e.g. "align" for \begin{align}...\end{align}
+    block: bool = False  # stands as a paragraph of its own
+
+
+@dataclass
+class ProseRef:
+    command: str  # "eqref" or "ref"
+    label: str
+    line: int
+
+
+@dataclass
+class ExtractedSource:
+    text: str  # Markdown with placeholders
+    segments: list[MathSegment]
+    refs: list[ProseRef]
+
+
+def encode_index(index: int) -> str:
+    return "".join(chr(_DIGIT_BASE + int(digit)) for digit in str(index))
+
+
+def placeholder(kind_open: str, kind_close: str, index: int) -> str:
+    return f"{kind_open}{encode_index(index)}{kind_close}"
+
+
+def placeholder_pattern(kind_open: str, kind_close: str) -> re.Pattern:
+    return re.compile(f"{kind_open}([{chr(_DIGIT_BASE)}-{chr(_DIGIT_BASE + 9)}]+){kind_close}")
+
+
+def decode_index(encoded: str) -> int:
+    return int("".join(str(ord(char) - _DIGIT_BASE) for char in encoded))
+
+
+class _Scanner:
+    def __init__(self, text: str, first_line: int):
+        self.text = text
+        self.first_line = first_line
+        self.line_starts = [0] + [match.end() for match in re.finditer("\n", text)]
+        self.out: list[str] = []
+        self.segments: list[MathSegment] = []
+        self.refs: list[ProseRef] = []
+
+    def line_of(self, offset: int) -> int:
+        return self.first_line + bisect.bisect_right(self.line_starts, offset) - 1
+
+    def starts_block(self, offset: int) -> bool:
+        """True when only indentation or a list marker precedes `offset` on its line, after a blank line."""
+        line_start = self.text.rfind("\n", 0, offset) + 1
+        before = self.text[line_start:offset]
+        if before.strip() and not _LIST_MARKER_RE.fullmatch(before):
+            return False
+        if line_start == 0:
+            return True
+        previous_start = self.text.rfind("\n", 0, line_start - 1) + 1
+        return not self.text[previous_start : line_start - 1].strip() or bool(
+            _LIST_MARKER_RE.fullmatch(before)
+        )
+
+    def ends_block(self, offset: int) -> bool:
+        """True when `offset` is followed by the end of its line and then a blank line or the end."""
+        line_end = self.text.find("\n", offset)
+        if line_end == -1:
+            return not self.text[offset:].strip()
+        if self.text[offset:line_end].strip():
+            return False
+        next_end = self.text.find("\n", line_end + 1)
+        next_line = self.text[line_end + 1 : None if next_end == -1 else next_end]
+        return not next_line.strip()
+
+    def add_math(self, tex, display, start, environment=None, block=False):
+        index = len(self.segments)
+        self.segments.append(MathSegment(tex, display, self.line_of(start), environment, block))
+        if display:
+            self.out.append(placeholder(DISPLAY_OPEN, DISPLAY_CLOSE, index))
+        else:
+            self.out.append(placeholder(INLINE_OPEN, INLINE_CLOSE, index))
+
+
+def _paragraph_end(text: str, start: int) -> int:
+    blank = _BLANK_LINE_RE.search(text, start)
+    return blank.start() if blank else len(text)
+
+
+def _fence_end(text: str, match: re.Match) -> int:
+    """Offset just past the closing fence of the fenced block opened by `match` (or the end)."""
+    fence = match.group(1)
+    closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", re.M)
+    line_end = text.find("\n", match.end())
+    if line_end == -1:
+        return len(text)
+    close = closing.search(text, line_end + 1)
+    return close.end() if close else len(text)
+
+
+def _find_closing_dollar(text: str, start: int, limit: int) -> int:
+    match = _CLOSING_DOLLAR_RE.search(text, start, limit)
+    return match.start() if match else -1
+
+
+def extract(text: str, first_line: int = 1) -> ExtractedSource:
+    """Replace math and prose equation references in Markdown `text` with placeholders."""
+    scanner = _Scanner(text, first_line)
+    out = scanner.out
+    position = 0
+    while True:
+        special = _SPECIAL_RE.search(text, position)
+        if special is None:
+            out.append(text[position:])
+            break
+        out.append(text[position : special.start()])
+        position = special.start()
+        handler = _HANDLERS[text[position]]
+        position = handler(scanner, text, position)
+    return ExtractedSource("".join(out), scanner.segments, scanner.refs)
+
+
+def _code(scanner: _Scanner, text: str, position: int) -> int:
+    """Copy a fenced code block or a code span through unchanged."""
+    fence = _FENCE_RE.match(text, text.rfind("\n", 0, position) + 1)
+    if fence and fence.start(1) == position:
+        end = _fence_end(text, fence)
+    elif text[position] == "`":
+        run = _BACKTICKS_RE.match(text, position).group()
+        close = re.compile(rf"(?<!`){run}(?!`)").search(text, position + len(run))
+        end = close.end() if close else position + len(run)
+    else:
+        end = position + 1
+    scanner.out.append(text[position:end])
+    return end
+
+
+def _backslash(scanner: _Scanner, text: str, position: int) -> int:
+    out = scanner.out
+    following = text[position + 1 : position + 2]
+    if following == "$":
+        out.append("$")
+        return position + 2
+    if following == "\\":
+        out.append("\\\\")
+        return position + 2
+    if following in ("(", "["):
+        closer = "\\)" if following == "(" else "\\]"
+        limit = _paragraph_end(text, position)
+        end = text.find(closer, position + 2, limit)
+        if end != -1:
+            display = following == "["
+            block = display and scanner.starts_block(position) and scanner.ends_block(end + 2)
+            scanner.add_math(text[position + 2 : end], display, position, block=block)
+            return end + 2
+    begin = _BEGIN_RE.match(text, position)
+    if begin and begin.group(1) in MATH_ENVIRONMENTS:
+        environment = begin.group(1)
+        end_tag = f"\\end{{{environment}}}"
+        end = text.find(end_tag, begin.end())
+        if end != -1:
+            end += len(end_tag)
+            block = scanner.starts_block(position) and scanner.ends_block(end)
+            scanner.add_math(text[position:end], True, position, environment, block)
+            return end
+    ref = _REF_RE.match(text, position)
+    if ref:
+        scanner.refs.append(ProseRef(ref.group(1), ref.group(2), scanner.line_of(position)))
+        out.append(placeholder(REF_OPEN, REF_CLOSE, len(scanner.refs) - 1))
+        return ref.end()
+    out.append("\\")
+    return position + 1
+
+
+def _dollar(scanner: _Scanner, text: str, position: int) -> int:
+    limit = _paragraph_end(text, position)
+    if text.startswith("$$", position):
+        end = text.find("$$", position + 2, limit)
+        if end != -1 and text[position + 2 : end].strip():
+            block = scanner.starts_block(position) and scanner.ends_block(end + 2)
+            scanner.add_math(text[position + 2 : end], block, position, block=block)
+            return end + 2
+        scanner.out.append("$$")
+        return position + 2
+    following = text[position + 1 : position + 2]
+    if following and not following.isspace():
+        code_span = text.find("`", position, limit)
+        end = _find_closing_dollar(text, position + 1, limit if code_span == -1 else code_span)
+        if end != -1:
+            scanner.add_math(text[position + 1 : end], False, position)
+            return end + 1
+    scanner.out.append("$")
+    return position + 1
+
+
+_HANDLERS = {"`": _code, "~": _code, "\\": _backslash, "$": _dollar}

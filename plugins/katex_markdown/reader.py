@@ -1,0 +1,172 @@
+"""The Pelican reader: every Markdown body of a build rendered up front, in parallel, from cache."""
+
+import fnmatch
+import logging
+import os
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from multiprocessing import get_context
+
+from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, BaseReader, MarkdownReader
+from pelican.utils import slugify
+
+from .config import Config, read_config
+from .pipeline import RenderedBody, render_source, source_key
+from .store import Store
+
+logger = logging.getLogger(__name__)
+
+# Rendered bodies by source key (a hash of the source and of everything that shapes its HTML), kept
+# for the life of the process: a livereload server re-reads only what changed. The key makes a
+# stale entry impossible, so this needs no reset between builds.
+_memo: dict[str, RenderedBody] = {}
+_MEMO_LIMIT = 20_000
+
+
+class BuildRenderer:
+    """Renders the bodies of one build. Made when a build starts and dropped when it ends."""
+
+    def __init__(self, settings: dict):
+        self.settings = settings
+        self.config: Config = read_config(settings)
+        self.store = Store(self.config.cache_file)
+        self.bodies: dict[str, RenderedBody] = {}
+        self._scanned = False
+
+    def body_for(self, path: str) -> RenderedBody:
+        if not self._scanned:
+            self._scanned = True
+            self.prerender(self.markdown_sources())
+        if path not in self.bodies:
+            self.prerender([path])
+        return self.bodies[path]
+
+    def markdown_sources(self) -> list[str]:
+        """The Markdown files the article and page generators will ask for."""
+        content = self.settings["PATH"]
+        extensions = tuple(f".{ext}" for ext in MarkdownReader.file_extensions)
+        ignored = self.settings.get("IGNORE_FILES", [])
+        roots = self.settings["ARTICLE_PATHS"] + self.settings["PAGE_PATHS"]
+        found = set()
+        for root in roots:
+            for folder, _, files in os.walk(os.path.join(content, root), followlinks=True):
+                found.update(
+                    os.path.abspath(os.path.join(folder, name))
+                    for name in files
+                    if name.endswith(extensions) and not any(fnmatch.fnmatch(name, p) for p in ignored)
+                )
+        return sorted(found)
+
+    def prerender(self, paths: list[str]) -> None:
+        keys = {}
+        for path in paths:
+            with open(path, "rb") as source:
+                keys[path] = source_key(self.config, source.read())
+        stored = self.store.get_bodies([key for key in set(keys.values()) if key not in _memo])
+        _memo.update(stored)
+        todo = [path for path in paths if keys[path] not in _memo]
+        rendered = self._render(todo)
+        formulas = {}
+        for body in rendered.values():
+            formulas.update(body.new_formulas)
+            body.new_formulas = {}
+        self.store.put(
+            {keys[path]: body for path, body in rendered.items() if not body.failed}, formulas
+        )
+        if len(_memo) > _MEMO_LIMIT:
+            _memo.clear()
+        for path in paths:
+            body = rendered.get(path) or _memo[keys[path]]
+            if not body.failed:
+                _memo[keys[path]] = body
+            self.bodies[path] = body
+
+    def _render(self, paths: list[str]) -> dict[str, RenderedBody]:
+        if not paths:
+            return {}
+        workers = min(self.config.workers, len(paths))
+        if workers < 2 or len(paths) < self.config.parallel_threshold:
+            return {path: _render_file(path, self.config, self.store) for path in paths}
+        logger.info("katex_markdown: rendering %d bodies in %d processes", len(paths), workers)
+        # fork: workers start at once with every module loaded; each opens its own cache connection.
+        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+            chunk = max(1, len(paths) // (workers * 8))
+            bodies = pool.map(partial(_render_in_worker, config=self.config), paths, chunksize=chunk)
+            return dict(zip(paths, bodies))
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def _render_file(path: str, config: Config, store: Store) -> RenderedBody:
+    with open(path, encoding="utf-8") as source:
+        return render_source(source.read(), config, store)
+
+
+_worker_store: dict[int, Store] = {}
+
+
+def _render_in_worker(path: str, config: Config) -> RenderedBody:
+    store = _worker_store.setdefault(os.getpid(), Store(config.cache_file))
+    return _render_file(path, config, store)
+
+
+_build: BuildRenderer | None = None
+
+
+def start_build(pelican) -> None:
+    global _build
+    _build = BuildRenderer(pelican.settings)
+
+
+def end_build(pelican) -> None:
+    global _build
+    if _build is not None:
+        _build.close()
+    _build = None
+
+
+def use_reader(readers) -> None:
+    for extension in MarkdownReader.file_extensions:
+        readers.reader_classes[extension] = KatexMarkdownReader
+
+
+class KatexMarkdownReader(BaseReader):
+    """Markdown with build-time KaTeX; registered for Markdown's extensions by `use_reader`."""
+
+    enabled = True
+    file_extensions: list[str] = []  # not auto-registered: only builds that load the plugin use it
+
+    def read(self, source_path):
+        global _build
+        if _build is None:  # a reader used outside a Pelican run (Pelican's own tools, tests)
+            _build = BuildRenderer(self.settings)
+        body = _build.body_for(os.path.abspath(source_path))
+        where = os.path.relpath(source_path)
+        for message in body.messages:
+            log = logger.error if message.level == "error" else logger.warning
+            log("%s:%d: %s", where, message.line, message.text)
+        return body.html, self._metadata(body)
+
+    def _metadata(self, body: RenderedBody) -> dict:
+        metadata = {}
+        for name, values in body.metadata.items():
+            if not DUPLICATES_DEFINITIONS_ALLOWED.get(name, True) or len(values) == 1:
+                metadata[name] = self.process_metadata(name, values[0])
+            else:
+                metadata[name] = self.process_metadata(name, values)
+        if body.title is not None:
+            metadata["title"] = body.title
+            if "slug" not in metadata and self.settings.get("SLUGIFY_SOURCE") == "title":
+                metadata["slug"] = slugify(
+                    body.title_text,
+                    regex_subs=self.settings.get("SLUG_REGEX_SUBSTITUTIONS", []),
+                    preserve_case=self.settings.get("SLUGIFY_PRESERVE_CASE", False),
+                    use_unicode=self.settings.get("SLUGIFY_USE_UNICODE", False),
+                )
+        metadata["summary"] = body.summary
+        metadata["toc"] = body.toc
+        metadata["has_math"] = body.has_math
+        metadata["summary_has_math"] = body.summary_has_math
+        metadata["word_count"] = body.word_count
+        return metadata

@@ -1,0 +1,62 @@
+"""The persistent cache: rendered bodies by source hash, KaTeX output by formula hash (SQLite)."""
+
+import os
+import pickle
+import sqlite3
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS formulas (key TEXT PRIMARY KEY, html TEXT NOT NULL);
+"""
+_BATCH = 500  # SQLite's limit on host parameters is far above this
+
+
+class Store:
+    """A cache that holds nothing when `path` is None, so callers never branch on caching."""
+
+    def __init__(self, path: str | None):
+        self.path = path
+        self._connection = None
+
+    @property
+    def connection(self):
+        if self._connection is None and self.path:
+            os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
+            self._connection = sqlite3.connect(self.path, timeout=60)
+            self._connection.execute("PRAGMA journal_mode=WAL")
+            self._connection.executescript(_SCHEMA)
+        return self._connection
+
+    def _get_many(self, table: str, column: str, keys: list[str]) -> dict:
+        if not self.path or not keys:
+            return {}
+        found = {}
+        for start in range(0, len(keys), _BATCH):
+            chunk = keys[start : start + _BATCH]
+            marks = ",".join("?" * len(chunk))
+            rows = self.connection.execute(
+                f"SELECT key, {column} FROM {table} WHERE key IN ({marks})", chunk
+            )
+            found.update(rows)
+        return found
+
+    def get_bodies(self, keys: list[str]) -> dict:
+        return {key: pickle.loads(value) for key, value in self._get_many("bodies", "value", keys).items()}
+
+    def get_formulas(self, keys: list[str]) -> dict[str, str]:
+        return self._get_many("formulas", "html", keys)
+
+    def put(self, bodies: dict, formulas: dict[str, str]) -> None:
+        if not self.path or not (bodies or formulas):
+            return
+        with self.connection:
+            self.connection.executemany(
+                "INSERT OR REPLACE INTO bodies VALUES (?, ?)",
+                ((key, pickle.dumps(body, pickle.HIGHEST_PROTOCOL)) for key, body in bodies.items()),
+            )
+            self.connection.executemany("INSERT OR REPLACE INTO formulas VALUES (?, ?)", formulas.items())
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None

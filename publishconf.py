@@ -1,0 +1,19 @@
+"""Production settings: `invoke publish` and the GitHub Pages workflow build with this file."""
+
+import os
+import sys
+
+sys.path.append(os.curdir)
+from pelicanconf import *  # noqa: E402,F403
+
+# The workflow sets SITEURL from the Pages deployment (https://user.github.io/repo).
+SITEURL = os.environ.get("SITEURL", "https://example.github.io").rstrip("/")
+RELATIVE_URLS = False
+
+FEED_DOMAIN = SITEURL
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+FEED_ALL_RSS = "feeds/all.rss.xml"
+TAG_FEED_ATOM = "feeds/tags/{slug}.atom.xml"
+FEED_MAX_ITEMS = 20
+
+DELETE_OUTPUT_DIRECTORY = True

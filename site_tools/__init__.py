@@ -1,0 +1,1 @@
+"""Helpers behind tasks.py: the in-process build, the livereload server, the benchmark."""

@@ -1,0 +1,139 @@
+"""Tasks for writing, building, checking and publishing the site: `invoke --list`."""
+
+import datetime
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from invoke import task
+from invoke.exceptions import Exit
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+from site_tools.build import build as run_build  # noqa: E402
+from site_tools.build import build_then_swap  # noqa: E402
+
+SETTINGS = {
+    "dev": str(ROOT / "pelicanconf.py"),
+    "publish": str(ROOT / "publishconf.py"),
+}
+OUTPUT = ROOT / "output"
+CACHE = ROOT / ".cache"
+HOST, PORT = "127.0.0.1", 8000
+
+
+def _report(result) -> None:
+    print(f"Built {result.output_path} in {result.seconds:.2f} s", file=sys.stderr)
+    if result.errors:
+        print(f"\n{len(result.errors)} error(s):", file=sys.stderr)
+        for message in result.errors:
+            print(f"  {message}", file=sys.stderr)
+        raise Exit("Build failed.", code=1)
+
+
+@task(help={"dev": "also install Debian's chromium for the browser tests (uses apt-get)"})
+def setup(c, dev=False):
+    """Install the Node packages (KaTeX, the HTML validator); with --dev, Chromium too."""
+    with c.cd(str(ROOT)):
+        c.run("npm ci --no-audit --no-fund --loglevel=error", pty=False)
+    if dev and not shutil.which("chromium"):
+        sudo = "" if os.geteuid() == 0 else "sudo "
+        c.run(f"{sudo}apt-get update -qq && {sudo}apt-get install -y -qq chromium", pty=False)
+
+
+@task(help={"content": "content folder (default: content/)", "output": "output folder (default: output/)"})
+def build(c, content=None, output=None):
+    """Build the site into output/ with the development settings."""
+    overrides = {}
+    if content:
+        overrides["PATH"] = os.path.abspath(content)
+    if output:
+        overrides["OUTPUT_PATH"] = os.path.abspath(output)
+    _report(run_build(SETTINGS["dev"], overrides))
+
+
+@task
+def clean(c):
+    """Remove output/ and the render caches."""
+    shutil.rmtree(OUTPUT, ignore_errors=True)
+    shutil.rmtree(CACHE, ignore_errors=True)
+
+
+@task(pre=[clean], post=[build])
+def rebuild(c):
+    """Clean, then build from scratch."""
+
+
+@task(help={"port": f"port on {HOST} (default {PORT})"})
+def serve(c, port=PORT):
+    """Serve output/ at http://127.0.0.1:8000 (no rebuilds; see livereload)."""
+    from site_tools.devserver import serve_static
+
+    serve_static(str(OUTPUT), HOST, int(port))
+
+
+@task(help={"port": f"port on {HOST} (default {PORT})"})
+def livereload(c, port=PORT):
+    """Build, serve on 127.0.0.1, rebuild on every save and reload the browser."""
+    from site_tools.devserver import serve_with_reload
+
+    watched = [ROOT / "content", ROOT / "theme", ROOT / "plugins", *map(Path, SETTINGS.values())]
+    serve_with_reload(SETTINGS["dev"], str(OUTPUT), [str(p) for p in watched], HOST, int(port))
+
+
+@task
+def publish(c):
+    """Production build (publishconf.py) into output/; output/ is replaced only if the build is good."""
+    _report(build_then_swap(SETTINGS["publish"], str(OUTPUT)))
+
+
+@task(help={"title": "the post's title"})
+def new(c, title):
+    """Create content/posts/<slug>.md from a title, as a draft."""
+    from pelican.settings import DEFAULT_CONFIG
+    from pelican.utils import slugify
+
+    slug = slugify(title, regex_subs=DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"])
+    path = ROOT / "content" / "posts" / f"{slug}.md"
+    if path.exists():
+        raise Exit(f"{path.relative_to(ROOT)} already exists.", code=1)
+    now = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+    safe_title = title.replace("\n", " ")
+    path.write_text(
+        f"Title: {safe_title}\nDate: {now}\nTags: \nSummary: \nStatus: draft\n\nWrite here.\n",
+        encoding="utf-8",
+    )
+    print(path.relative_to(ROOT))
+
+
+@task(help={"k": "only tests matching this expression (pytest -k)"})
+def test(c, k=None):
+    """Run the test suite (builds real sites; browser tests use Debian's chromium)."""
+    selection = f" -k {k!r}" if k else ""
+    with c.cd(str(ROOT)):
+        c.run(f"{sys.executable} -m pytest{selection}", pty=False)
+
+
+@task
+def check(c):
+    """Build, then validate the HTML (Nu), check internal links (lychee) and lint the workflows."""
+    from site_tools.checks import run_checks
+
+    build(c)
+    failures = run_checks(c, ROOT, OUTPUT)
+    if failures:
+        raise Exit("Checks failed: " + ", ".join(failures), code=1)
+
+
+@task(help={
+    "posts": "posts in the synthetic corpus (default 300)",
+    "baseline": "also build the corpus with plain Pelican + typogrify + render-math (default on)",
+    "reload": "also measure save-to-reload in headless Chromium (default on)",
+})
+def bench(c, posts=300, baseline=True, reload=True):
+    """Benchmark cold and warm builds on a synthetic corpus; appends to docs/benchmarks.md."""
+    from site_tools.bench import run_bench
+
+    run_bench(ROOT, int(posts), baseline=baseline, reload=reload)
