@@ -1,5 +1,8 @@
 import logging
+import os
+import re
 from collections import defaultdict
+from urllib.parse import unquote
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +23,7 @@ def report_duplicate_urls(generators) -> None:
     by_output = defaultdict(list)
     for content in all_content(generators):
         if content.save_as:
-            by_output[content.save_as].append(content.relative_source_path)
+            by_output[content.save_as].append(os.path.relpath(content.source_path))
     for save_as, sources in sorted(by_output.items()):
         if len(sources) > 1:
             logger.error(
@@ -28,3 +31,34 @@ def report_duplicate_urls(generators) -> None:
                 ", ".join(f"{source}" for source in sorted(sources)),
                 save_as,
             )
+
+
+_INTERNAL_LINK_RE = re.compile(r"""(?:href|src)\s*=\s*["']\{(filename|static|attach)\}([^"'#?]+)""")
+
+
+def _line_of(source_path: str, needle: str) -> int | None:
+    with open(source_path, encoding="utf-8") as source:
+        for number, line in enumerate(source, start=1):
+            if needle in line:
+                return number
+    return None
+
+
+def broken_links(content, content_root: str):
+    """(line, target) for each {filename}/{static} link whose target file does not exist."""
+    folder = os.path.dirname(content.source_path)
+    for _, target in _INTERNAL_LINK_RE.findall(content._content or ""):
+        path = unquote(target)
+        resolved = os.path.join(content_root, path.lstrip("/")) if path.startswith("/") else os.path.join(folder, path)
+        if not os.path.exists(resolved):
+            yield _line_of(content.source_path, target), target
+
+
+def report_broken_links(generators) -> None:
+    """A link to a file that does not exist: Pelican only warns, without naming the linking file."""
+    for content in all_content(generators):
+        content_root = content.settings["PATH"]
+        for line, target in broken_links(content, content_root):
+            where = os.path.relpath(content.source_path) + (f":{line}" if line else "")
+            logger.error("%s: broken internal link to %s (no such file under %s/)", where, target,
+                         os.path.relpath(content_root))

@@ -1,0 +1,183 @@
+"""The development server: serves output/ on 127.0.0.1, rebuilds on save, reloads the browser.
+
+Pages are served with a small script added (never written to output/) that listens on
+`/__livereload` (server-sent events). Each message carries the current build's id and its errors:
+the page shows the errors over itself, and reloads when the id changes. A failed build keeps the
+server running; a change under plugins/ restarts the process so new plugin code is imported.
+"""
+
+import functools
+import json
+import os
+import sys
+import threading
+import uuid
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from site_tools.build import build
+
+EVENTS_PATH = "/__livereload"
+_CLIENT_SCRIPT = """<script>(() => {
+  const source = new EventSource("%s");
+  let seen = null;
+  source.onmessage = (event) => {
+    const state = JSON.parse(event.data);
+    if (seen !== null && state.build !== seen) { location.reload(); return; }
+    seen = state.build;
+    let box = document.getElementById("livereload-errors");
+    if (!state.errors.length) { if (box) box.remove(); return; }
+    if (!box) {
+      box = document.createElement("pre");
+      box.id = "livereload-errors";
+      box.style.cssText = "position:fixed;inset:auto 0 0 0;max-height:50vh;overflow:auto;margin:0;" +
+        "padding:1em;background:#3b0d0d;color:#ffe4e4;font:14px/1.4 monospace;z-index:99999;white-space:pre-wrap";
+      document.body.append(box);
+    }
+    box.textContent = "Build failed: " + state.errors.length + " error(s)\\n\\n" + state.errors.join("\\n");
+  };
+})();</script>""" % EVENTS_PATH
+
+
+class _BuildState:
+    """The latest build's id and errors, and a way to wait for the next one."""
+
+    def __init__(self):
+        self._changed = threading.Condition()
+        self._token = uuid.uuid4().hex[:8]  # differs after a restart, so pages reload then too
+        self.number = 0
+        self.errors: list[str] = []
+
+    @property
+    def build_id(self) -> str:
+        return f"{self._token}-{self.number}"
+
+    def finished(self, errors: list[str]) -> None:
+        with self._changed:
+            self.number += 1
+            self.errors = errors
+            self._changed.notify_all()
+
+    def message(self) -> bytes:
+        return f"data: {json.dumps({'build': self.build_id, 'errors': self.errors})}\n\n".encode()
+
+    def wait_for_change(self, seen: str, timeout: float) -> None:
+        with self._changed:
+            self._changed.wait_for(lambda: self.build_id != seen, timeout)
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    state: _BuildState | None = None  # set on the class made for a reloading server
+
+    def log_message(self, format, *args):  # one line per request is noise while writing
+        pass
+
+    def end_headers(self):
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def do_GET(self):
+        if self.state is not None and self.path == EVENTS_PATH:
+            return self._events()
+        target = Path(self.translate_path(self.path))
+        if target.is_dir() and not self.path.split("?")[0].endswith("/"):
+            return super().do_GET()  # redirects /dir to /dir/
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.exists():
+            return self._send_html(self._not_found_page(), HTTPStatus.NOT_FOUND)
+        if target.suffix == ".html":
+            return self._send_html(target.read_bytes(), HTTPStatus.OK)
+        return super().do_GET()
+
+    def _not_found_page(self) -> bytes:
+        page = Path(self.directory) / "404.html"
+        return page.read_bytes() if page.exists() else b"<!doctype html><title>Not found</title>Not found"
+
+    def _send_html(self, body: bytes, status: HTTPStatus):
+        if self.state is not None:
+            body = body.replace(b"</body>", _CLIENT_SCRIPT.encode() + b"</body>", 1)
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _events(self):
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        seen = None
+        try:
+            while True:
+                if self.state.build_id != seen:
+                    seen = self.state.build_id
+                    self.wfile.write(self.state.message())
+                else:
+                    self.wfile.write(b": still here\n\n")  # notices a closed tab
+                self.wfile.flush()
+                self.state.wait_for_change(seen, timeout=15)
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+
+def _server(directory: str, host: str, port: int, state: _BuildState | None) -> ThreadingHTTPServer:
+    handler = type("Handler", (_Handler,), {"state": state})
+    server = ThreadingHTTPServer((host, port), functools.partial(handler, directory=directory))
+    server.daemon_threads = True
+    return server
+
+
+def serve_static(directory: str, host: str, port: int) -> None:
+    """Serve `directory` as it is, until interrupted."""
+    server = _server(directory, host, port, None)
+    print(f"Serving {directory} at http://{host}:{port}/ (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+def _rebuild(settings_file: str, output_path: str, overrides: dict, state: _BuildState) -> None:
+    result = build(settings_file, {**overrides, "OUTPUT_PATH": output_path})
+    if result.errors:
+        print(f"Build failed with {len(result.errors)} error(s); still serving.", file=sys.stderr)
+        for message in result.errors:
+            print(f"  {message}", file=sys.stderr)
+    else:
+        print(f"Rebuilt in {result.seconds:.2f} s", file=sys.stderr)
+    state.finished(result.errors)
+
+
+def _watch(paths, settings_file, output_path, overrides, state, plugin_folders):
+    from watchfiles import watch
+
+    ignored = lambda change, path: "__pycache__" not in path and not path.endswith("~")  # noqa: E731
+    for changes in watch(*paths, watch_filter=ignored, debounce=400, step=30):
+        changed = {Path(path) for _, path in changes}
+        if any(folder in path.parents for path in changed for folder in plugin_folders):
+            print("Plugin code changed: restarting the server.", file=sys.stderr)
+            os.execv(sys.executable, [sys.executable, *sys.argv])
+        _rebuild(settings_file, output_path, overrides, state)
+
+
+def serve_with_reload(settings_file, output_path, watched_paths, host, port, overrides=None):
+    """Build, serve, and rebuild on every change under `watched_paths`, until interrupted."""
+    overrides = dict(overrides or {})
+    output_path = os.path.abspath(output_path)
+    state = _BuildState()
+    _rebuild(settings_file, output_path, overrides, state)
+    server = _server(output_path, host, port, state)
+    plugin_folders = [Path(p).resolve() for p in watched_paths if Path(p).name == "plugins"]
+    paths = [p for p in watched_paths if os.path.exists(p)]
+    watcher = threading.Thread(
+        target=_watch, args=(paths, settings_file, output_path, overrides, state, plugin_folders),
+        daemon=True,
+    )
+    watcher.start()
+    print(f"Serving at http://{host}:{port}/ and rebuilding on changes (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
