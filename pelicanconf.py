@@ -51,6 +51,8 @@ YEAR_ARCHIVE_URL = "archives/{date:%Y}/"
 YEAR_ARCHIVE_SAVE_AS = "archives/{date:%Y}/index.html"
 # Posts are organised by tags (and series), not by Pelican's single category or by author.
 DEFAULT_CATEGORY = "posts"
+# With CATEGORY_SAVE_AS empty Pelican assigns no category, and its draft writer needs one.
+DEFAULT_METADATA = {"category": DEFAULT_CATEGORY}
 CATEGORY_SAVE_AS = ""
 CATEGORIES_SAVE_AS = ""
 AUTHOR_SAVE_AS = ""

@@ -2,10 +2,9 @@
 
 from pelican import signals
 
-from .checks import report_broken_links, report_duplicate_urls
+from .checks import check_content
 
 
 def register():
     # After every generator has read its content, before anything is written.
-    signals.all_generators_finalized.connect(report_duplicate_urls)
-    signals.all_generators_finalized.connect(report_broken_links)
+    signals.all_generators_finalized.connect(check_content)

@@ -18,19 +18,22 @@ def all_content(generators):
             yield from getattr(generator, name, [])
 
 
-def report_duplicate_urls(generators) -> None:
+class ContentProblems(RuntimeError):
+    """Stops the build before anything is written; each problem was logged as an error."""
+
+
+def duplicate_outputs(generators) -> list[str]:
     """Two sources that would be written to one file: Pelican keeps one and only warns."""
     by_output = defaultdict(list)
     for content in all_content(generators):
         if content.save_as:
             by_output[content.save_as].append(os.path.relpath(content.source_path))
-    for save_as, sources in sorted(by_output.items()):
-        if len(sources) > 1:
-            logger.error(
-                "duplicate slug: %s would all be written to %s; give each a distinct Slug:",
-                ", ".join(f"{source}" for source in sorted(sources)),
-                save_as,
-            )
+    return [
+        f"duplicate slug: {', '.join(sorted(sources))} would all be written to {save_as}; "
+        "give each a distinct Slug:"
+        for save_as, sources in sorted(by_output.items())
+        if len(sources) > 1
+    ]
 
 
 _INTERNAL_LINK_RE = re.compile(r"""(?:href|src)\s*=\s*["']\{(filename|static|attach)\}([^"'#?]+)""")
@@ -54,11 +57,22 @@ def broken_links(content, content_root: str):
             yield _line_of(content.source_path, target), target
 
 
-def report_broken_links(generators) -> None:
+def broken_internal_links(generators) -> list[str]:
     """A link to a file that does not exist: Pelican only warns, without naming the linking file."""
+    problems = []
     for content in all_content(generators):
         content_root = content.settings["PATH"]
         for line, target in broken_links(content, content_root):
             where = os.path.relpath(content.source_path) + (f":{line}" if line else "")
-            logger.error("%s: broken internal link to %s (no such file under %s/)", where, target,
-                         os.path.relpath(content_root))
+            problems.append(
+                f"{where}: broken internal link to {target} (no such file under {os.path.relpath(content_root)}/)"
+            )
+    return problems
+
+
+def check_content(generators) -> None:
+    problems = duplicate_outputs(generators) + broken_internal_links(generators)
+    for problem in problems:
+        logger.error("%s", problem)
+    if problems:
+        raise ContentProblems(f"{len(problems)} content problem(s), listed above; nothing was written")

@@ -49,6 +49,7 @@ class RenderedBody:
     title: str | None  # escaped and typogrified
     title_text: str | None  # as written, for the slug
     metadata: dict[str, list[str]]  # the other front-matter fields, unprocessed
+    metadata_lines: dict[str, int]  # the line each field starts on
     has_math: bool
     summary_has_math: bool
     word_count: int
@@ -64,13 +65,15 @@ def source_key(config: Config, source: bytes) -> str:
     return hashlib.sha256(config.fingerprint.encode() + b"\0" + source).hexdigest()
 
 
-def split_front_matter(text: str) -> tuple[dict[str, list[str]], str, int]:
+def split_front_matter(text: str) -> tuple[dict[str, list[str]], dict[str, int], str, int]:
     """Python-Markdown's `meta` syntax: `Key: value` lines up to the first blank line.
 
-    Returns the fields (lower-case names, each a list of lines), the body, and the body's first line.
+    Returns the fields (lower-case names, each a list of lines), the line each field starts on,
+    the body, and the body's first line.
     """
     lines = text.split("\n")
     metadata: dict[str, list[str]] = {}
+    field_lines: dict[str, int] = {}
     key = None
     index = 1 if lines and BEGIN_RE.match(lines[0]) else 0
     while index < len(lines):
@@ -82,14 +85,15 @@ def split_front_matter(text: str) -> tuple[dict[str, list[str]], str, int]:
         if field_match:
             key = field_match.group("key").lower().strip()
             metadata.setdefault(key, []).append(field_match.group("value").strip())
+            field_lines.setdefault(key, index + 1)
         elif more and key:
             metadata[key].append(more.group("value").strip())
         elif not metadata:
-            return {}, text, 1
+            return {}, {}, text, 1
         else:
             break
         index += 1
-    return metadata, "\n".join(lines[index:]), index + 1
+    return metadata, field_lines, "\n".join(lines[index:]), index + 1
 
 
 _markdown_instances: dict[str, Markdown] = {}
@@ -214,7 +218,7 @@ def _auto_summary(body: str, max_words: int | None) -> str:
 
 
 def render_source(text: str, config: Config, store: Store) -> RenderedBody:
-    metadata, body_text, first_line = split_front_matter(text.lstrip("\ufeff"))
+    metadata, metadata_lines, body_text, first_line = split_front_matter(text.lstrip("\ufeff"))
     macros = dict(config.macros)
     for line in metadata.pop("macros", []):
         name, _, expansion = line.partition("=")
@@ -242,9 +246,10 @@ def render_source(text: str, config: Config, store: Store) -> RenderedBody:
         title=title,
         title_text=title_text,
         metadata=metadata,
+        metadata_lines=metadata_lines,
         has_math=bool(formulas),
         summary_has_math=bool(_ANY_MATH_PH.search(summary_html)),
         word_count=len(_WORD_RE.findall(_FENCED_RE.sub("", body_text))),
-        messages=document.messages,
+        messages=sorted(document.messages, key=lambda message: message.line),
         new_formulas=document.new_formulas,
     )

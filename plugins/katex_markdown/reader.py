@@ -146,15 +146,18 @@ class KatexMarkdownReader(BaseReader):
         for message in body.messages:
             log = logger.error if message.level == "error" else logger.warning
             log("%s:%d: %s", where, message.line, message.text)
-        return body.html, self._metadata(body)
+        return body.html, self._metadata(body, where)
 
-    def _metadata(self, body: RenderedBody) -> dict:
+    def _metadata(self, body: RenderedBody, where: str) -> dict:
         metadata = {}
         for name, values in body.metadata.items():
-            if not DUPLICATES_DEFINITIONS_ALLOWED.get(name, True) or len(values) == 1:
-                metadata[name] = self.process_metadata(name, values[0])
-            else:
-                metadata[name] = self.process_metadata(name, values)
+            value = values[0] if not DUPLICATES_DEFINITIONS_ALLOWED.get(name, True) or len(values) == 1 else values
+            try:
+                metadata[name] = self.process_metadata(name, value)
+            except ValueError as error:
+                line = body.metadata_lines.get(name, 1)
+                logger.error("%s:%d: %s: %r is not valid here (%s)", where, line, name.title(), value, error)
+                raise
         if body.title is not None:
             metadata["title"] = body.title
             if "slug" not in metadata and self.settings.get("SLUGIFY_SOURCE") == "title":
