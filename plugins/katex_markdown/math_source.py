@@ -224,8 +224,7 @@ def _dollar(scanner: _Scanner, text: str, position: int) -> int:
         return position + 2
     following = text[position + 1 : position + 2]
     if following and not following.isspace():
-        code_span = text.find("`", position, limit)
-        end = _find_closing_dollar(text, position + 1, limit if code_span == -1 else code_span)
+        end = _find_closing_dollar(text, position + 1, limit)
         if end != -1:
             scanner.add_math(text[position + 1 : end], False, position)
             return end + 1

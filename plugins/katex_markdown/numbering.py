@@ -19,6 +19,7 @@ _MATH_REF_RE = re.compile(r"\\(eqref|ref)\{([^{}\s]+)\}")
 _ENV_RE = re.compile(r"\\begin\{([a-z]+)(\*?)\}(\{[^{}]*\})?(.*)\\end\{\1\2\}\s*$", re.S)
 _ROW_TOKEN_RE = re.compile(r"\\\\|\\begin\{[^{}]*\}|\\end\{[^{}]*\}|\\[{}]|[{}]")
 _ROWS_NUMBERED = {"align", "alignat", "gather", "flalign"}
+_NUMBERED_ENVIRONMENTS = _ROWS_NUMBERED | {"equation", "multline"}
 
 
 @dataclass
@@ -89,7 +90,7 @@ def _number_rows(rows, numbered, counter, labels, line, problems):
 
 def _rewrite_display(segment: MathSegment, counter, labels, problems):
     match = _ENV_RE.match(segment.tex.strip())
-    if not match:
+    if not match or match.group(1) not in _NUMBERED_ENVIRONMENTS:
         rows, anchors = _number_rows([segment.tex], lambda i, last: False, counter, labels,
                                      segment.line, problems)
         return rows[0], anchors
