@@ -263,8 +263,9 @@ def machine() -> str:
     meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
     ram = re.search(r"^MemTotal:\s*(\d+) kB", meminfo, re.M)
     ram_text = f"{int(ram.group(1)) / 1024**2:.1f} GiB RAM" if ram else "RAM unknown"
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     return (f"{platform.platform()}; {model.group(1) if model else platform.processor()}; "
-            f"{os.cpu_count()} cores; {ram_text}")
+            f"{os.cpu_count()} cores; {ram_text}; load average {load} when the report was written")
 
 
 def versions(root: Path) -> str:

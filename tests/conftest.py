@@ -1,50 +1,10 @@
-"""Fixtures that build real sites with Pelican and the project's settings."""
+"""Session fixtures: the fixture site in tests/site, built once with each settings file."""
 
 import os
-import sys
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-from lxml import html as lxml_html
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "plugins"))
-
-from site_tools.build import BuildResult, build  # noqa: E402
-
-FIXTURE_SITE = Path(__file__).parent / "site"
-DEV_SETTINGS = str(ROOT / "pelicanconf.py")
-PUBLISH_SETTINGS = str(ROOT / "publishconf.py")
-
-
-@dataclass
-class BuiltSite:
-    result: BuildResult
-    output: Path
-
-    def page(self, relative: str):
-        """The parsed HTML of output/<relative> (a folder means its index.html)."""
-        path = self.output / relative
-        if path.is_dir() or relative.endswith("/") or relative == "":
-            path = path / "index.html"
-        return lxml_html.fromstring(path.read_bytes())
-
-    def html_files(self) -> list[Path]:
-        return sorted(self.output.rglob("*.html"))
-
-
-def build_site(content: Path, folder: Path, settings: str = DEV_SETTINGS, **overrides) -> BuiltSite:
-    """Build `content` into folder/output with its own cache in folder/cache."""
-    output = folder / "output"
-    settings_overrides = {
-        "PATH": str(content),
-        "OUTPUT_PATH": str(output),
-        "CACHE_PATH": str(folder / "cache"),
-        **overrides,
-    }
-    return BuiltSite(build(settings, settings_overrides), output)
+from helpers import FIXTURE_SITE, PUBLISH_SETTINGS, BuiltSite, build_site
 
 
 @pytest.fixture(scope="session")
@@ -65,7 +25,3 @@ def published_site(tmp_path_factory) -> BuiltSite:
         del os.environ["SITEURL"]
     assert built.result.errors == []
     return built
-
-
-def text_of(element) -> str:
-    return " ".join(element.text_content().split())

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, build_site
+from helpers import ROOT, build_site
 from site_tools.build import build_then_swap
 
 BAD_INPUT = Path(__file__).parent / "bad_input"

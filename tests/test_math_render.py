@@ -5,7 +5,7 @@ import html
 import pytest
 from lxml import html as lxml_html
 
-from conftest import ROOT
+from helpers import ROOT
 from katex_markdown.config import read_config
 from katex_markdown.pipeline import render_source
 from katex_markdown.store import Store

@@ -5,15 +5,8 @@ import re
 import feedparser
 import pytest
 
-from conftest import text_of
+from helpers import POST_URLS, text_of
 
-POSTS = ["euler", "attention", "prices", "journal"]  # published, newest first
-POST_URLS = {
-    "euler": "posts/eulers-identity-carefully/",
-    "attention": "posts/attention-in-a-few-lines/",
-    "prices": "posts/prices-and-code/",
-    "journal": "posts/journal-june-18-2026/",
-}
 
 
 def test_every_page_uses_the_base_layout(site):
@@ -147,7 +140,7 @@ def test_published_pages_use_absolute_urls(published_site):
 def test_each_plugin_is_our_own_and_loaded(plugin):
     import importlib
 
-    from conftest import ROOT
+    from helpers import ROOT
 
     module = importlib.import_module(plugin)
     assert str(ROOT / "plugins") in module.__file__
