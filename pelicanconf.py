@@ -81,7 +81,7 @@ JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": T
 
 # --- Plugins, in dependency order ---------------------------------------------------------------------
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["katex_markdown", "reading_time", "content_checks"]
+PLUGINS = ["katex_markdown", "reading_time", "content_checks", "page_writer"]
 
 # --- katex_markdown: the Markdown reader (math, code, typography; parallel and cached) ---------------
 # Python-Markdown's own extensions; katex_markdown adds its math extension to these.

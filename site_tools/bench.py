@@ -30,6 +30,7 @@ from site_tools.corpus import CorpusStats, write_corpus
 
 BASELINE_SETTINGS = Path(__file__).with_name("baseline_pelicanconf.py")
 RESULT_PREFIX = "BENCH-RESULT "
+REPETITIONS = 3  # each cold / warm / one-edit sequence is run this often; the table shows medians
 RELOAD_REPETITIONS = 3
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -94,7 +95,7 @@ class Site:
     name: str
     settings: Path
     folder: Path
-    runs: dict[str, Measurement] = field(default_factory=dict)
+    runs: dict[str, list[Measurement]] = field(default_factory=dict)  # "cold", "warm", "edit"
     reload_seconds: list[float] = field(default_factory=list)
     reload_note: str = "not measured"
 
@@ -131,16 +132,24 @@ def edit_post(path: Path, sentence: str) -> None:
     path.write_text(f"{front}\n\n{body.rstrip()}\n\n{sentence}\n", encoding="utf-8")
 
 
-def run_builds(root: Path, site: Site, edited: Path) -> None:
-    """Cold, warm with no change, and warm after one edit, in that order on the same caches."""
+def run_sequence(root: Path, site: Site, edited: Path, number: int) -> None:
+    """Cold (output and caches removed), warm with no change, then warm after editing one post."""
+    shutil.rmtree(site.folder / "output", ignore_errors=True)
+    shutil.rmtree(site.folder / "cache", ignore_errors=True)
     for kind in ("cold", "warm", "edit"):
         if kind == "edit":
-            edit_post(edited, "One more sentence, added to measure a rebuild after a single edit.")
-        site.runs[kind] = run = measure_build(root, site)
+            edit_post(edited, f"One more sentence, edit number {number}, to time a rebuild after one edit.")
+        run = measure_build(root, site)
+        site.runs.setdefault(kind, []).append(run)
         note = f", {len(run.errors)} error(s)" if run.errors else ""
         print(f"  {site.name} {kind}: {run.seconds:.2f} s{note}", file=sys.stderr)
         for message in run.errors[:10]:
             print(f"    {message}", file=sys.stderr)
+
+
+def run_builds(root: Path, site: Site, edited: Path, repetitions: int) -> None:
+    for number in range(1, repetitions + 1):
+        run_sequence(root, site, edited, number)
 
 
 # --- Edit to reload ---------------------------------------------------------------------------------
@@ -276,10 +285,27 @@ def versions(root: Path) -> str:
     return f"Python {platform.python_version()}, {packages}, KaTeX {katex}, Node {node}"
 
 
-def seconds(run: Measurement | None) -> str:
-    if run is None:
-        return "not measured"
-    return f"{run.seconds:.2f} s" + (f" ({len(run.errors)} errors)" if run.errors else "")
+def project_state(root: Path) -> str:
+    """The commit measured, and whether the working tree differed from it."""
+    def git(*arguments):
+        return subprocess.run(["git", *arguments], cwd=root, capture_output=True, text=True).stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    changed = git("status", "--porcelain", "--", "plugins", "site_tools", "theme", "pelicanconf.py")
+    return commit + (" with uncommitted changes" if changed else "")
+
+
+def median_seconds(runs: list[Measurement]) -> float:
+    return statistics.median(run.seconds for run in runs)
+
+
+def seconds_cell(runs: list[Measurement]) -> str:
+    """The median, with the range when there were several runs, and errors if any."""
+    text = f"{median_seconds(runs):.2f} s"
+    if len(runs) > 1:
+        text += f" ({min(r.seconds for r in runs):.2f}–{max(r.seconds for r in runs):.2f})"
+    errors = sum(len(run.errors) for run in runs)
+    return text + (f", {errors} errors" if errors else "")
 
 
 def reload_cell(site: Site | None) -> str:
@@ -293,27 +319,28 @@ def reload_cell(site: Site | None) -> str:
 def rate_cell(site: Site, stats: CorpusStats, math_in_browser: bool) -> str:
     if math_in_browser:
         return f"0 at build time ({len(stats.formulas):,} left to MathJax in the browser)"
-    cold = site.runs["cold"].seconds
+    cold = median_seconds(site.runs["cold"])
     return f"{len(stats.formulas) / cold:,.0f}/s ({len(stats.formulas):,} formulas in {cold:.2f} s)"
 
 
 def table(project: Site, baseline: Site | None, stats: CorpusStats) -> str:
-    def run(site, kind):
-        return site.runs.get(kind) if site else None
-
     def both(render):
         return [render(project), render(baseline) if baseline else "not measured"]
 
+    def cold(site):
+        return site.runs["cold"]
+
     rows = [
-        ["Cold build (empty caches)", *both(lambda s: seconds(run(s, "cold")))],
-        ["Warm build, no change", *both(lambda s: seconds(run(s, "warm")))],
-        ["Warm build, one post edited", *both(lambda s: seconds(run(s, "edit")))],
-        ["Edit to reload in the browser (median of 3)", reload_cell(project), "not measured"],
+        ["Cold build (empty caches)", *both(lambda s: seconds_cell(s.runs["cold"]))],
+        ["Warm build, no change", *both(lambda s: seconds_cell(s.runs["warm"]))],
+        ["Warm build, one post edited", *both(lambda s: seconds_cell(s.runs["edit"]))],
+        [f"Edit to reload in the browser (median of {RELOAD_REPETITIONS})", reload_cell(project),
+         "not measured"],
         ["Cold build, whole process (start-up, imports)",
-         *both(lambda s: f"{run(s, 'cold').wall:.2f} s")],
-        ["Peak RSS, build process (cold)", *both(lambda s: f"{run(s, 'cold').rss_mb:.0f} MB")],
-        ["Peak RSS, largest child process (cold)",
-         *both(lambda s: f"{run(s, 'cold').children_rss_mb:.0f} MB")],
+         *both(lambda s: f"{statistics.median(r.wall for r in cold(s)):.2f} s")],
+        ["Peak RSS, build process (cold, max)", *both(lambda s: f"{max(r.rss_mb for r in cold(s)):.0f} MB")],
+        ["Peak RSS, largest child process (cold, max)",
+         *both(lambda s: f"{max(r.children_rss_mb for r in cold(s)):.0f} MB")],
         ["Formulas per second, cold", rate_cell(project, stats, False),
          rate_cell(baseline, stats, True) if baseline else "not measured"],
     ]
@@ -325,9 +352,11 @@ def table(project: Site, baseline: Site | None, stats: CorpusStats) -> str:
 def ratios(project: Site, baseline: Site | None) -> str:
     if baseline is None:
         return "Ratios need the baseline (run without `--no-baseline`)."
-    cold = baseline.runs["cold"].seconds
-    return (f"- project cold / baseline cold: **{project.runs['cold'].seconds / cold:.2f}** (target ≤ 0.5)\n"
-            f"- project one-edit / baseline cold: **{project.runs['edit'].seconds / cold:.3f}** (target ≤ 0.1)")
+    cold = median_seconds(baseline.runs["cold"])
+    return (f"- project cold / baseline cold: **{median_seconds(project.runs['cold']) / cold:.2f}**"
+            " (target ≤ 0.5)\n"
+            f"- project one-edit / baseline cold: **{median_seconds(project.runs['edit']) / cold:.3f}**"
+            " (target ≤ 0.1)")
 
 
 def report(root: Path, stats: CorpusStats, project: Site, baseline: Site | None, katex: dict) -> str:
@@ -336,6 +365,7 @@ def report(root: Path, stats: CorpusStats, project: Site, baseline: Site | None,
 
 - Machine: {machine()}
 - Versions: {versions(root)}
+- Project: commit {project_state(root)}
 - Corpus: {stats.posts} posts and an About page, {words:,.0f} words a post on average,
   {len(stats.formulas):,} formulas ({stats.inline:,} inline, {stats.display:,} display)
 
@@ -361,6 +391,8 @@ How to read the rows:
   (`site_tools.build.build`), without Python's start-up and imports ("whole process" adds them).
 - Cold: empty output and caches. Warm, no change: the same build again. One post edited: the
   first inline formula of one post changed and a sentence appended, then a build on the same caches.
+  This sequence runs three times; cells show the median and, in brackets, the range. Small
+  shared machines are noisy: compare runs made on the same machine, and mind the load average.
 - Edit to reload: the livereload server (site_tools/devserver.py) serves the corpus, headless
   Chromium shows one post, a marker sentence is written into its source, and the clock stops when
   the page in the browser shows it.
@@ -383,7 +415,8 @@ def append_to_docs(root: Path, section: str) -> None:
 
 # --- The benchmark ------------------------------------------------------------------------------------
 
-def run_bench(root: Path, posts: int, baseline: bool = True, reload: bool = True) -> None:
+def run_bench(root: Path, posts: int, baseline: bool = True, reload: bool = True,
+              repetitions: int = REPETITIONS) -> None:
     """Benchmark the project (and the baseline) on `posts` synthetic posts; print and record the table."""
     root = Path(root).resolve()
     work = Path(tempfile.mkdtemp(prefix="bench-"))
@@ -395,12 +428,12 @@ def run_bench(root: Path, posts: int, baseline: bool = True, reload: bool = True
         for message in katex["errors"][:10]:
             print(f"  invalid formula in the corpus: {message}", file=sys.stderr)
         sources = sorted((project.content / "posts").glob("*.md"))
-        run_builds(root, project, sources[len(sources) // 2])
+        run_builds(root, project, sources[len(sources) // 2], repetitions)
         other = None
         if baseline:
             other = Site("baseline", BASELINE_SETTINGS, work / "baseline")
             write_corpus(other.content, posts)
-            run_builds(root, other, other.content / "posts" / sources[len(sources) // 2].name)
+            run_builds(root, other, other.content / "posts" / sources[len(sources) // 2].name, repetitions)
         if reload:
             measure_reload(root, project, sources[len(sources) // 3])
         section = report(root, stats, project, other, katex)

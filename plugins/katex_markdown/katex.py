@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 
 from .config import PLUGIN_DIR
 
@@ -49,13 +50,22 @@ class KatexProcess:
         atexit.register(self.close)
         return json.loads(greeting)["version"]
 
-    def render(self, items: list[tuple[str, bool]], macros: dict) -> list[dict]:
-        """Render (tex, display) pairs; each answer has "html", or "error" and "position"."""
+    def render(self, items: list[tuple[str, bool, dict]]) -> list[dict]:
+        """Render (tex, display, macros) triples; each answer has "html", or "error" and "position"."""
         if not items:
             return []
         if not self._running():
             self._start()
-        request = {"macros": macros, "items": [{"tex": tex, "display": display} for tex, display in items]}
+        macro_sets: dict[str, int] = {}
+        for _, _, macros in items:
+            macro_sets.setdefault(json.dumps(macros, sort_keys=True), len(macro_sets))
+        request = {
+            "macros": [json.loads(macros) for macros in macro_sets],
+            "items": [
+                {"tex": tex, "display": display, "macros": macro_sets[json.dumps(macros, sort_keys=True)]}
+                for tex, display, macros in items
+            ],
+        }
         self._process.stdin.write(json.dumps(request) + "\n")
         self._process.stdin.flush()
         answer = self._process.stdout.readline()
@@ -70,9 +80,23 @@ class KatexProcess:
             self._process = None
 
 
-_process = KatexProcess()
+# Kept for the life of the Python process (a livereload server reuses them); a process is a
+# renderer with no memory between formulas, so nothing here can go stale between builds.
+_processes: list[KatexProcess] = []
+_CHUNK = 400  # formulas: below this, a second KaTeX process costs more to feed than it saves
 
 
-def shared_process() -> KatexProcess:
-    """The process this Python process renders with (each pool worker gets its own after fork)."""
-    return _process
+def render_in_parallel(items: list[tuple[str, bool, dict]], workers: int) -> list[dict]:
+    """Render on up to `workers` KaTeX processes at once, in order."""
+    if not items:
+        return []
+    count = max(1, min(workers, len(items) // _CHUNK))
+    while len(_processes) < count:
+        _processes.append(KatexProcess())
+    size = -(-len(items) // count)
+    chunks = [items[start : start + size] for start in range(0, len(items), size)]
+    if count == 1:
+        return _processes[0].render(items)
+    with ThreadPoolExecutor(count) as threads:
+        answers = threads.map(lambda pair: pair[0].render(pair[1]), zip(_processes, chunks))
+        return [answer for chunk in answers for answer in chunk]

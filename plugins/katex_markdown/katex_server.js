@@ -1,5 +1,6 @@
 // One long-lived KaTeX process: reads one JSON request per line on stdin, answers one JSON line.
-// Request: {"macros": {...}, "items": [{"tex": "...", "display": true}]}
+// Request: {"macros": [{...}, ...], "items": [{"tex": "...", "display": true, "macros": 0}]}
+// (each item names its macro set by index: posts may define their own macros)
 // Answer: [{"html": "..."} | {"error": "KaTeX parse error: ...", "position": 12}, ...]
 // The first line written is {"version": "<katex version>"}.
 "use strict";
@@ -33,6 +34,6 @@ process.stdout.write(JSON.stringify({ version: katex.version }) + "\n");
 const lines = readline.createInterface({ input: process.stdin, terminal: false });
 lines.on("line", (line) => {
   const request = JSON.parse(line);
-  const answers = request.items.map((item) => render(item, request.macros || {}));
+  const answers = request.items.map((item) => render(item, request.macros[item.macros] || {}));
   process.stdout.write(JSON.stringify(answers) + "\n");
 });

@@ -1,7 +1,10 @@
-"""Render one Markdown source to HTML: math out, Markdown, typogrify, KaTeX, math back in.
+"""Render Markdown sources to HTML in two phases, so that a build typesets each formula once.
 
-This runs in pool workers as well as in the build process, so it only takes plain data (a Config)
-and returns plain data (a RenderedBody).
+1. `prepare_source` (in pool workers): math out, Markdown, typogrify; formulas stay placeholders.
+2. `typeset` (in the build process): every formula of the build not in the cache, deduplicated,
+   in one KaTeX pass; then `finish` puts the HTML in place of the placeholders.
+
+Both phases take and return plain data, so they run in any process.
 """
 
 import hashlib
@@ -15,7 +18,7 @@ from markdown.extensions.meta import BEGIN_RE, END_RE, META_MORE_RE, META_RE
 
 from . import math_source as ms
 from .config import Config
-from .katex import shared_process
+from .katex import render_in_parallel
 from .numbering import number_equations
 from .store import Store
 
@@ -23,10 +26,13 @@ _PARAGRAPH_RE = re.compile(r"^<p>.*?</p>$", re.M | re.S)
 _FOOTNOTE_REF_RE = re.compile(r'<sup id="fnref[^"]*">.*?</sup>')
 _EQREF_LINK_RE = re.compile(r'<a class="eqref" href="[^"]*">(.*?)</a>')
 _CODE_LANG_RE = re.compile(r'<div class="language-([\w+#.-]+) highlight">')
+# Code never needs typogrify, and Pygments' thousands of spans are most of its work.
+_CODE_RE = re.compile(r'<div class="language-[^"]*highlight"[^>]*>.*?</code></pre></div>|<code>.*?</code>', re.S)
+_CODE_OPEN, _CODE_CLOSE = "\ue006", "\ue007"
+_CODE_PH = ms.placeholder_pattern(_CODE_OPEN, _CODE_CLOSE)
 _MTD_WIDTH_RE = re.compile(r'<mtd width="50%">')  # KaTeX's \tag MathML; the HTML validator rejects it
 _FENCED_RE = re.compile(r"^[ \t]*(`{3,}|~{3,}).*?^[ \t]*\1[ \t]*$", re.M | re.S)
 _WORD_RE = re.compile(r"\w+")
-_POSITION_RE = re.compile(r"at position (\d+)")
 _INLINE_PH = ms.placeholder_pattern(ms.INLINE_OPEN, ms.INLINE_CLOSE)
 _DISPLAY_PH = ms.placeholder_pattern(ms.DISPLAY_OPEN, ms.DISPLAY_CLOSE)
 _BLOCK_PH = re.compile(r"<p>\s*(" + _DISPLAY_PH.pattern + r")\s*</p>")
@@ -42,6 +48,29 @@ class Message:
 
 
 @dataclass
+class Formula:
+    tex: str  # as KaTeX gets it: numbered, labels out, references resolved
+    display: bool
+    line: int
+    written: str  # as the writer wrote it, for the error box
+    key: str = ""
+
+
+@dataclass
+class PreparedBody:
+    """A source after phase 1: HTML with formula placeholders, and the formulas to typeset."""
+
+    html: str
+    toc: str
+    summary: str
+    formulas: list[Formula]
+    summary_formulas: list[Formula]  # a Summary: field has formulas of its own
+    anchors: list[list[str]]
+    fields: dict
+    messages: list[Message] = field(default_factory=list)
+
+
+@dataclass
 class RenderedBody:
     html: str
     toc: str
@@ -54,7 +83,6 @@ class RenderedBody:
     summary_has_math: bool
     word_count: int
     messages: list[Message] = field(default_factory=list)
-    new_formulas: dict[str, str] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:
@@ -115,88 +143,50 @@ def _markdown(config: Config) -> Markdown:
 def _typogrify(text: str) -> str:
     from typogrify.filters import typogrify  # imported lazily: it is optional when typogrify is off
 
-    return typogrify(text)
+    code = []
+
+    def stash(match):
+        code.append(match.group())
+        return ms.placeholder(_CODE_OPEN, _CODE_CLOSE, len(code) - 1)
+
+    text = typogrify(_CODE_RE.sub(stash, text))
+    return _CODE_PH.sub(lambda match: code[ms.decode_index(match.group(1))], text)
 
 
-def _formula_key(config: Config, tex: str, display: bool, macros: dict) -> str:
-    material = json.dumps([config.katex_version, display, tex, sorted(macros.items())])
+def formula_key(config: Config, formula: Formula, macros: dict) -> str:
+    material = json.dumps([config.katex_version, formula.display, formula.tex, sorted(macros.items())])
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-def _error_html(tex: str, message: str, display: bool) -> str:
-    tag = "div" if display else "span"
-    return f'<{tag} class="katex-error" title="{html.escape(message)}">{html.escape(tex)}</{tag}>'
+def _error_html(formula: Formula, message: str) -> str:
+    tag = "div" if formula.display else "span"
+    return f'<{tag} class="katex-error" title="{html.escape(message)}">{html.escape(formula.written)}</{tag}>'
 
 
-class _Document:
-    """The state of one source while it renders: its formulas, their HTML, its messages."""
-
-    def __init__(self, config: Config, store: Store, macros: dict):
-        self.config, self.store, self.macros = config, store, macros
-        self.messages: list[Message] = []
-        self.new_formulas: dict[str, str] = {}
-
-    def markdown(self, text: str, first_line: int) -> tuple[str, str, list[str], list[list[str]]]:
-        """Markdown to HTML with placeholders; also the TOC and each formula's HTML and anchors."""
-        extracted = ms.extract(text, first_line)
-        numbered = number_equations(extracted.segments, extracted.refs)
-        for problem in numbered.problems:
-            self.messages.append(Message("error", problem.line, problem.message))
-        for segment in extracted.segments:
-            if re.search(r"(?<!\\)%", segment.tex):
-                self.messages.append(Message(
-                    "warning", segment.line,
-                    "'%' starts a TeX comment, so KaTeX ignores the rest of that line; write \\% for a percent sign",
-                ))
-        md = _markdown(self.config)
-        body = md.convert(extracted.text)
-        toc = md.toc if getattr(md, "toc_tokens", None) else ""
-        body = _CODE_LANG_RE.sub(r'<div class="language-\1 highlight" data-lang="\1">', body)
-        if self.config.typogrify:
-            body = _typogrify(body)
-            toc = _typogrify(toc) if toc else toc
-        body = _REF_PH.sub(lambda m: numbered.prose_refs[ms.decode_index(m.group(1))], body)
-        formulas = self.render_formulas(extracted.segments, numbered.tex)
-        return body, toc, formulas, numbered.anchors
-
-    def render_formulas(self, segments, tex_list) -> list[str]:
-        keys = [_formula_key(self.config, tex, s.display, self.macros) for tex, s in zip(tex_list, segments)]
-        cached = self.store.get_formulas(sorted(set(keys)))
-        missing = sorted({i for i, key in enumerate(keys) if key not in cached}, key=lambda i: i)
-        answers = shared_process().render([(tex_list[i], segments[i].display) for i in missing], self.macros)
-        rendered = {}
-        for index, answer in zip(missing, answers):
-            if "html" in answer:
-                rendered[keys[index]] = _MTD_WIDTH_RE.sub("<mtd>", answer["html"])
-                continue
-            segment = segments[index]
-            position = answer.get("position")
-            line = segment.line + (tex_list[index][:position].count("\n") if position else 0)
-            self.messages.append(Message("error", line, answer["error"]))
-            rendered[keys[index]] = _error_html(segment.tex, answer["error"], segment.display)
-        self.new_formulas.update(
-            {key: value for key, value in rendered.items() if 'class="katex-error"' not in value}
-        )
-        return [cached.get(key) or rendered[key] for key in keys]
-
-
-def _put_math_back(text: str, formulas: list[str], anchors: list[list[str]]) -> str:
-    def block(match):
-        index = ms.decode_index(match.group(2))
-        ids = anchors[index]
-        first = f' id="{ids[0]}"' if ids else ""
-        extra = "".join(f'<span id="{anchor}"></span>' for anchor in ids[1:])
-        return f'<div class="math-display"{first}>{extra}{formulas[index]}</div>'
-
-    def display(match):
-        index = ms.decode_index(match.group(1))
-        ids = anchors[index]
-        first = f' id="{ids[0]}"' if ids else ""
-        return f'<span class="math-display"{first}>{formulas[index]}</span>'
-
-    text = _BLOCK_PH.sub(block, text)
-    text = _DISPLAY_PH.sub(display, text)
-    return _INLINE_PH.sub(lambda m: formulas[ms.decode_index(m.group(1))], text)
+def _markdown_with_math(text: str, first_line: int, config: Config, messages: list[Message]):
+    """Phase 1 for one piece of Markdown: (html, toc, formulas, anchors)."""
+    extracted = ms.extract(text, first_line)
+    numbered = number_equations(extracted.segments, extracted.refs)
+    messages.extend(Message("error", problem.line, problem.message) for problem in numbered.problems)
+    for segment in extracted.segments:
+        if re.search(r"(?<!\\)%", segment.tex):
+            messages.append(Message(
+                "warning", segment.line,
+                "'%' starts a TeX comment, so KaTeX ignores the rest of that line; write \\% for a percent sign",
+            ))
+    md = _markdown(config)
+    body = md.convert(extracted.text)
+    toc = md.toc if getattr(md, "toc_tokens", None) else ""
+    body = _CODE_LANG_RE.sub(r'<div class="language-\1 highlight" data-lang="\1">', body)
+    if config.typogrify:
+        body = _typogrify(body)
+        toc = _typogrify(toc) if toc else toc
+    body = _REF_PH.sub(lambda m: numbered.prose_refs[ms.decode_index(m.group(1))], body)
+    formulas = [
+        Formula(tex, segment.display, segment.line, segment.tex)
+        for tex, segment in zip(numbered.tex, extracted.segments)
+    ]
+    return body, toc, formulas, numbered.anchors
 
 
 def _auto_summary(body: str, max_words: int | None) -> str:
@@ -217,39 +207,124 @@ def _auto_summary(body: str, max_words: int | None) -> str:
     return truncate_html_words(summary, max_words)
 
 
-def render_source(text: str, config: Config, store: Store) -> RenderedBody:
+def prepare_source(text: str, config: Config) -> PreparedBody:
+    """Phase 1: everything but KaTeX. Runs in pool workers."""
     metadata, metadata_lines, body_text, first_line = split_front_matter(text.lstrip("\ufeff"))
     macros = dict(config.macros)
     for line in metadata.pop("macros", []):
         name, _, expansion = line.partition("=")
         macros[name.strip()] = expansion.strip()
-    document = _Document(config, store, macros)
-
-    body, toc, formulas, anchors = document.markdown(body_text, first_line)
+    messages: list[Message] = []
+    body, toc, formulas, anchors = _markdown_with_math(body_text, first_line, config, messages)
     if "summary" in metadata:
-        summary_html, _, summary_formulas, _ = document.markdown("\n".join(metadata.pop("summary")), 1)
-        summary_html = _EQREF_LINK_RE.sub(r"\1", summary_html)
+        summary_line = metadata_lines["summary"]
+        summary, _, summary_formulas, _ = _markdown_with_math(
+            "\n".join(metadata.pop("summary")), summary_line, config, messages
+        )
+        summary = _EQREF_LINK_RE.sub(r"\1", summary)
     else:
-        summary_html = _auto_summary(body, config.summary_max_length)
-        summary_formulas = formulas
-    # No ids in summaries: a list page shows many of them, and ids must be unique there.
-    summary_anchors = [[] for _ in summary_formulas]
+        summary, summary_formulas = _auto_summary(body, config.summary_max_length), formulas
     title = title_text = None
     if "title" in metadata:
         title_text = " ".join(metadata.pop("title"))
         title = html.escape(title_text, quote=False)
         title = _typogrify(title) if config.typogrify else title
-    return RenderedBody(
-        html=_put_math_back(body, formulas, anchors),
-        toc=_put_math_back(toc, formulas, [[] for _ in formulas]),
-        summary=_put_math_back(summary_html, summary_formulas, summary_anchors),
-        title=title,
-        title_text=title_text,
-        metadata=metadata,
-        metadata_lines=metadata_lines,
-        has_math=bool(formulas),
-        summary_has_math=bool(_ANY_MATH_PH.search(summary_html)),
-        word_count=len(_WORD_RE.findall(_FENCED_RE.sub("", body_text))),
-        messages=sorted(document.messages, key=lambda message: message.line),
-        new_formulas=document.new_formulas,
+    for formula in formulas + summary_formulas:
+        formula.key = formula_key(config, formula, macros)
+    return PreparedBody(
+        html=body, toc=toc, summary=summary, formulas=formulas, summary_formulas=summary_formulas,
+        anchors=anchors, messages=messages,
+        fields=dict(
+            title=title, title_text=title_text, metadata=metadata, metadata_lines=metadata_lines,
+            word_count=len(_WORD_RE.findall(_FENCED_RE.sub("", body_text))), macros=macros,
+        ),
     )
+
+
+@dataclass
+class Typeset:
+    """KaTeX's output for a build's formulas, by key; errors by key too."""
+
+    html: dict[str, str]
+    errors: dict[str, str]
+    new: dict[str, str]  # rendered in this build, for the cache
+
+
+def typeset(bodies: list[PreparedBody], store: Store, workers: int) -> Typeset:
+    """Phase 2: each formula of the build that is not in the cache goes to KaTeX once."""
+    wanted = {}
+    for body in bodies:
+        for formula in body.formulas + body.summary_formulas:
+            wanted.setdefault(formula.key, (formula, body.fields["macros"]))
+    cached = store.get_formulas(list(wanted))
+    missing = [wanted[key] for key in wanted if key not in cached]
+    answers = render_in_parallel([(f.tex, f.display, macros) for f, macros in missing], workers)
+    new, errors = {}, {}
+    for (formula, _), answer in zip(missing, answers):
+        if "html" in answer:
+            new[formula.key] = _MTD_WIDTH_RE.sub("<mtd>", answer["html"])
+        else:
+            errors[formula.key] = answer["error"], answer.get("position")
+    return Typeset({**cached, **new}, errors, new)
+
+
+def _formula_html(formulas: list[Formula], done: Typeset, messages: list[Message]) -> list[str]:
+    result = []
+    for formula in formulas:
+        if formula.key in done.html:
+            result.append(done.html[formula.key])
+            continue
+        error, position = done.errors[formula.key]
+        messages.append(Message("error", formula.line + formula.tex[:position or 0].count("\n"), error))
+        result.append(_error_html(formula, error))
+    return result
+
+
+def _put_math_back(text: str, formulas: list[str], anchors: list[list[str]] | None = None) -> str:
+    anchors = anchors or [[] for _ in formulas]
+
+    def block(match):
+        index = ms.decode_index(match.group(2))
+        ids = anchors[index]
+        first = f' id="{ids[0]}"' if ids else ""
+        extra = "".join(f'<span id="{anchor}"></span>' for anchor in ids[1:])
+        return f'<div class="math-display"{first}>{extra}{formulas[index]}</div>'
+
+    def display(match):
+        index = ms.decode_index(match.group(1))
+        ids = anchors[index]
+        first = f' id="{ids[0]}"' if ids else ""
+        return f'<span class="math-display"{first}>{formulas[index]}</span>'
+
+    text = _BLOCK_PH.sub(block, text)
+    text = _DISPLAY_PH.sub(display, text)
+    return _INLINE_PH.sub(lambda m: formulas[ms.decode_index(m.group(1))], text)
+
+
+def finish(body: PreparedBody, done: Typeset) -> RenderedBody:
+    """Phase 3: KaTeX's HTML in place of the placeholders."""
+    messages = list(body.messages)
+    formulas = _formula_html(body.formulas, done, messages)
+    if body.summary_formulas is body.formulas:
+        summary_formulas = formulas
+    else:
+        summary_formulas = _formula_html(body.summary_formulas, done, messages)
+    fields = {name: value for name, value in body.fields.items() if name != "macros"}
+    return RenderedBody(
+        # No ids in summaries: a list page shows many, and ids must be unique on a page.
+        html=_put_math_back(body.html, formulas, body.anchors),
+        toc=_put_math_back(body.toc, formulas),
+        summary=_put_math_back(body.summary, summary_formulas),
+        has_math=bool(formulas),
+        summary_has_math=bool(_ANY_MATH_PH.search(body.summary)),
+        messages=sorted(messages, key=lambda message: message.line),
+        **fields,
+    )
+
+
+def render_source(text: str, config: Config, store: Store) -> RenderedBody:
+    """All three phases for one source (tests, and builds with a single changed file)."""
+    prepared = prepare_source(text, config)
+    done = typeset([prepared], store, workers=1)
+    store.put({}, done.new)
+    return finish(prepared, done)

@@ -11,7 +11,7 @@ from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, BaseReader, Markdown
 from pelican.utils import slugify
 
 from .config import Config, read_config
-from .pipeline import RenderedBody, render_source, source_key
+from .pipeline import PreparedBody, RenderedBody, finish, prepare_source, source_key, typeset
 from .store import Store
 
 logger = logging.getLogger(__name__)
@@ -65,14 +65,10 @@ class BuildRenderer:
         stored = self.store.get_bodies([key for key in set(keys.values()) if key not in _memo])
         _memo.update(stored)
         todo = [path for path in paths if keys[path] not in _memo]
-        rendered = self._render(todo)
-        formulas = {}
-        for body in rendered.values():
-            formulas.update(body.new_formulas)
-            body.new_formulas = {}
-        self.store.put(
-            {keys[path]: body for path, body in rendered.items() if not body.failed}, formulas
-        )
+        prepared = self._prepare(todo)
+        done = typeset(list(prepared.values()), self.store, self.config.workers)
+        rendered = {path: finish(body, done) for path, body in prepared.items()}
+        self.store.put({keys[path]: body for path, body in rendered.items() if not body.failed}, done.new)
         if len(_memo) > _MEMO_LIMIT:
             _memo.clear()
         for path in paths:
@@ -81,34 +77,25 @@ class BuildRenderer:
                 _memo[keys[path]] = body
             self.bodies[path] = body
 
-    def _render(self, paths: list[str]) -> dict[str, RenderedBody]:
-        if not paths:
-            return {}
+    def _prepare(self, paths: list[str]) -> dict[str, PreparedBody]:
+        """Phase 1 (Markdown, typogrify) for `paths`, across processes when there are enough."""
         workers = min(self.config.workers, len(paths))
         if workers < 2 or len(paths) < self.config.parallel_threshold:
-            return {path: _render_file(path, self.config, self.store) for path in paths}
+            return {path: _prepare_file(path, self.config) for path in paths}
         logger.info("katex_markdown: rendering %d bodies in %d processes", len(paths), workers)
-        # fork: workers start at once with every module loaded; each opens its own cache connection.
+        # fork: workers start at once with every module already imported.
         with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
             chunk = max(1, len(paths) // (workers * 8))
-            bodies = pool.map(partial(_render_in_worker, config=self.config), paths, chunksize=chunk)
+            bodies = pool.map(partial(_prepare_file, config=self.config), paths, chunksize=chunk)
             return dict(zip(paths, bodies))
 
     def close(self) -> None:
         self.store.close()
 
 
-def _render_file(path: str, config: Config, store: Store) -> RenderedBody:
+def _prepare_file(path: str, config: Config) -> PreparedBody:
     with open(path, encoding="utf-8") as source:
-        return render_source(source.read(), config, store)
-
-
-_worker_store: dict[int, Store] = {}
-
-
-def _render_in_worker(path: str, config: Config) -> RenderedBody:
-    store = _worker_store.setdefault(os.getpid(), Store(config.cache_file))
-    return _render_file(path, config, store)
+        return prepare_source(source.read(), config)
 
 
 _build: BuildRenderer | None = None
