@@ -31,14 +31,14 @@ class _ChangedBytesFile:
         self.path, self.parts = path, []
 
     def write(self, text):
-        self.parts.append(text)
+        self.parts.append(text.encode("utf-8") if isinstance(text, str) else text)
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         if exc[0] is None:
-            data = "".join(self.parts).encode("utf-8")
+            data = b"".join(self.parts)
             if not (os.path.exists(self.path) and Path(self.path).read_bytes() == data):
                 Path(self.path).write_bytes(data)
         return False
