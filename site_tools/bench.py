@@ -45,8 +45,9 @@ root, settings_file, overrides = sys.argv[1], sys.argv[2], json.loads(sys.argv[3
 sys.path.insert(0, root)
 result = {}
 def report():
-    result["rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    result["children_rss_kb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    result["rss_kb"], result["children_rss_kb"] = own.ru_maxrss, children.ru_maxrss
+    result["cpu"] = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
     print(%r + json.dumps(result), flush=True)
 atexit.register(report)
 from site_tools.build import build
@@ -85,6 +86,7 @@ class Measurement:
     wall: float  # the whole process: Python start-up, imports and the build
     rss_mb: float  # peak RSS of the build process itself
     children_rss_mb: float  # peak RSS of its largest finished child (a render worker or Node)
+    cpu: float  # CPU seconds of the whole process and its finished children, start-up included
     errors: list[str] = field(default_factory=list)
 
 
@@ -122,7 +124,7 @@ def measure_build(root: Path, site: Site) -> Measurement:
         raise RuntimeError(f"{site.name} build crashed (exit {done.returncode}):\n{done.stderr[-3000:]}")
     result = json.loads(lines[-1].removeprefix(RESULT_PREFIX))
     return Measurement(result["seconds"], wall, result["rss_kb"] / 1024,
-                       result["children_rss_kb"] / 1024, result["errors"])
+                       result["children_rss_kb"] / 1024, result["cpu"], result["errors"])
 
 
 def edit_post(path: Path, sentence: str) -> None:
@@ -338,6 +340,10 @@ def table(project: Site, baseline: Site | None, stats: CorpusStats) -> str:
          "not measured"],
         ["Cold build, whole process (start-up, imports)",
          *both(lambda s: f"{statistics.median(r.wall for r in cold(s)):.2f} s")],
+        ["Cold build, CPU time of the process and its children",
+         *both(lambda s: f"{statistics.median(r.cpu for r in cold(s)):.2f} s")],
+        ["Warm one-edit build, CPU time of the process and its children",
+         *both(lambda s: f"{statistics.median(r.cpu for r in s.runs['edit']):.2f} s")],
         ["Peak RSS, build process (cold, max)", *both(lambda s: f"{max(r.rss_mb for r in cold(s)):.0f} MB")],
         ["Peak RSS, largest child process (cold, max)",
          *both(lambda s: f"{max(r.children_rss_mb for r in cold(s)):.0f} MB")],
@@ -396,11 +402,14 @@ How to read the rows:
 - Edit to reload: the livereload server (site_tools/devserver.py) serves the corpus, headless
   Chromium shows one post, a marker sentence is written into its source, and the clock stops when
   the page in the browser shows it.
+- CPU time: user + system seconds of the build process and of its finished children (render
+  workers, KaTeX's Node processes), start-up included; less sensitive to a busy machine than
+  elapsed time, and it shows what parallel rendering costs in total.
 - Peak RSS, build process: the Python process that runs Pelican (`ru_maxrss` of itself). The
-  project renders bodies in a pool of forked processes, each with its own Node process for KaTeX;
-  those are not in that number. "Largest child" is the largest finished child of the build process
-  (a render worker; or the Node process when the build renders in-process). Node processes started
-  by the workers are not counted anywhere; neither is the total of processes running at once.
+  project renders bodies in forked worker processes and typesets math in Node processes; those
+  are not in that number. "Largest child" is the largest finished child of the build process (a
+  render worker or a KaTeX process). A process a child starts and does not wait for is counted
+  nowhere, and neither is the sum of the processes running at once.
 - Formulas per second: formulas in the corpus divided by the cold build time (Markdown, pages and
   all), so a lower bound on the rate of math; "KaTeX alone" is the rate of KaTeX by itself.
 """

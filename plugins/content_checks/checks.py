@@ -37,6 +37,7 @@ def duplicate_outputs(generators) -> list[str]:
 
 
 _INTERNAL_LINK_RE = re.compile(r"""(?:href|src)\s*=\s*["']\{(filename|static|attach)\}([^"'#?]+)""")
+_LINK_MARKERS = ("{filename}", "{static}", "{attach}")
 
 
 def _line_of(source_path: str, needle: str) -> int | None:
@@ -50,7 +51,10 @@ def _line_of(source_path: str, needle: str) -> int | None:
 def broken_links(content, content_root: str):
     """(line, target) for each {filename}/{static} link whose target file does not exist."""
     folder = os.path.dirname(content.source_path)
-    for _, target in _INTERNAL_LINK_RE.findall(content._content or ""):
+    html = content._content or ""
+    if not any(marker in html for marker in _LINK_MARKERS):  # most posts: skip the regex
+        return
+    for _, target in _INTERNAL_LINK_RE.findall(html):
         path = unquote(target)
         resolved = os.path.join(content_root, path.lstrip("/")) if path.startswith("/") else os.path.join(folder, path)
         if not os.path.exists(resolved):

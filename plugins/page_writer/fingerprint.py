@@ -8,29 +8,41 @@ page render every time rather than risk a stale page.
 """
 
 import hashlib
-from functools import cache
 
 from jinja2 import meta
 from pelican.contents import Content
+from pelican.paginator import Page, Paginator
 from pelican.urlwrappers import URLWrapper
 
 UNSTABLE = object()  # a value with no stable digest
 
 
-@cache
-def template_family(environment, name: str) -> tuple[str, frozenset[str]]:
-    """(digest of the sources of `name` and every template it pulls in, names they reference)."""
+def _analyse(environment, source: str) -> tuple[list[str], list[str]]:
+    """(names a template's source references, templates it pulls in)."""
+    tree = environment.parse(source)
+    templates = [t for t in meta.find_referenced_templates(tree) if t is not None]
+    return sorted(meta.find_undeclared_variables(tree)), templates
+
+
+def template_family(environment, name: str, analyses: dict) -> tuple[str, frozenset[str]]:
+    """(digest of the sources of `name` and every template it pulls in, names they reference).
+
+    `analyses` maps a source's digest to its analysis; it is kept between builds, since parsing
+    every template again is most of the cost here.
+    """
     seen, pending, names = {}, [name], set()
     while pending:
         current = pending.pop()
-        if current in seen or current is None:
+        if current in seen:
             continue
         source, _, _ = environment.loader.get_source(environment, current)
-        seen[current] = source
-        tree = environment.parse(source)
-        names |= meta.find_undeclared_variables(tree)
-        pending.extend(meta.find_referenced_templates(tree))
-    digest = hashlib.sha256("\0".join(f"{n}\0{s}" for n, s in sorted(seen.items())).encode()).hexdigest()
+        seen[current] = _hash(source)
+        if seen[current] not in analyses:
+            analyses[seen[current]] = _analyse(environment, source)
+        referenced, templates = analyses[seen[current]]
+        names.update(referenced)
+        pending.extend(templates)
+    digest = _hash("\0".join(f"{n}\0{d}" for n, d in sorted(seen.items())))
     return digest, frozenset(names)
 
 
@@ -38,17 +50,25 @@ class Digester:
     """Digests of context values; Content objects and lists are digested once per build."""
 
     def __init__(self):
-        self._memo: dict[int, object] = {}
+        # By id(), holding the value too: a freed object's id is reused by the next one made.
+        self._memo: dict[int, tuple[object, object]] = {}
 
     def digest(self, value) -> object:
         key = id(value)
         if key not in self._memo:
-            self._memo[key] = self._compute(value)
-        return self._memo[key]
+            self._memo[key] = (value, self._compute(value))
+        return self._memo[key][1]
 
     def _compute(self, value):
         if isinstance(value, Content):
             return self._content(value)
+        if isinstance(value, Page):
+            # The page's own items; its paginator and neighbours only by position.
+            items = self.digest(value.object_list)
+            return UNSTABLE if items is UNSTABLE else _hash(f"page\0{value.number}\0{value.url}\0{items}")
+        if isinstance(value, Paginator):
+            # Templates read a paginator's size and URLs, never its whole object_list.
+            return _hash(f"paginator\0{value.name}\0{value.url}\0{value.count}\0{value.num_pages}")
         if isinstance(value, URLWrapper):
             return _hash(f"{type(value).__name__}\0{value.name}\0{value.url}")
         if isinstance(value, (list, tuple)):
@@ -69,7 +89,7 @@ class Digester:
             if part is UNSTABLE:
                 return UNSTABLE
             fields.append(f"{name}={part}")
-        fields.append(_hash(content._content or ""))
+        fields.append(hashlib.sha1((content._content or "").encode()).hexdigest())  # fast; not security
         return _hash("\0".join(fields))
 
 
@@ -77,9 +97,20 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def page_fingerprint(environment, template_name, values: dict, digester: Digester, extra: str) -> str | None:
-    """The fingerprint of one write_file call, or None when it cannot be trusted."""
-    family, names = template_family(environment, template_name)
+def link_targets_digest(context) -> str:
+    """Every source's URL: a page's `{filename}` links resolve through these when it is shown."""
+    urls = sorted(
+        (path, getattr(content, "url", "")) for path, content in context.get("generated_content", {}).items()
+    )
+    urls += sorted(
+        (path, getattr(content, "url", "")) for path, content in context.get("static_content", {}).items()
+    )
+    return _hash(repr(urls))
+
+
+def page_fingerprint(environment, template_name, values, digester: Digester, extra: str, analyses) -> str | None:
+    """The fingerprint of one page, or None when it cannot be trusted."""
+    family, names = template_family(environment, template_name, analyses)
     parts = [extra, family]
     for name in sorted(names):
         if name in values:

@@ -6,9 +6,12 @@ import logging
 import os
 from pathlib import Path
 
+from pelican import signals
+from pelican.paginator import Paginator
+from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import Writer
 
-from .fingerprint import Digester, page_fingerprint
+from .fingerprint import Digester, link_targets_digest, page_fingerprint
 
 logger = logging.getLogger(__name__)
 RECORDS_FILE = "page_writer.json"
@@ -52,67 +55,109 @@ class PageWriter(Writer):
     def __init__(self, output_path, settings=None):
         super().__init__(output_path, settings)
         self._records_path = os.path.join(self.settings["CACHE_PATH"], RECORDS_FILE)
-        self._previous = self._load_records()
+        self._previous, self._analyses = self._load_records()
         self._records = {}
         self._digester = Digester()
         self._extra = _code_digest(self.settings)
-        self._files_of_call: list[str] = []
+        self._links = None
         self.rendered = self.skipped = 0
         PageWriter.instances.append(self)
 
-    def _load_records(self) -> dict:
+    def _load_records(self) -> tuple[dict, dict]:
+        """(page fingerprints of the last build into this output, template analyses)."""
         try:
             with open(self._records_path, encoding="utf-8") as records:
                 saved = json.load(records)
         except (OSError, ValueError):
-            return {}
+            return {}, {}
         same_output = saved.get("output") == os.path.abspath(self.output_path)
-        return saved.get("pages", {}) if same_output else {}
+        return (saved.get("pages", {}) if same_output else {}), saved.get("templates", {})
 
     def _open_w(self, filename, encoding, override=False):
         opened = super()._open_w(filename, encoding, override)
-        self._files_of_call.append(filename)
         if opened.name == os.devnull:
             return opened
         opened.close()  # Pelican opened it for writing; only changed bytes are written below
         return _ChangedBytesFile(filename)
 
-    def write_file(self, name, template, context, *args, **kwargs):
+    def write_file(self, name, template, context, relative_urls=False, paginated=None,
+                   template_name=None, override_output=False, url=None, **kwargs):
+        """Pelican's write_file, with each page (each page of a paginated list too) skipped
+        when its fingerprint matches the last build's."""
         if not name:
-            return super().write_file(name, template, context, *args, **kwargs)
-        values = {**context, **kwargs}
-        key = f"{name}\0{template.name}"
-        fingerprint = page_fingerprint(template.environment, template.name, values, self._digester, self._extra)
-        previous = self._previous.get(key)
-        if fingerprint and previous and previous["fingerprint"] == fingerprint and all(
-            os.path.exists(path) for path in previous["files"]
-        ):
-            self._written_files.update(previous["files"])
-            self._records[key] = previous
+            return
+        if paginated is None:
+            paginated = {key: value for key, value in kwargs.items() if key in {"articles", "dates"}}
+        if not (paginated and template_name in self.settings["PAGINATED_TEMPLATES"]):
+            self._write_page(template, context, name, kwargs, relative_urls, override_output)
+            return
+        per_page = self.settings["PAGINATED_TEMPLATES"][template_name] or self.settings["DEFAULT_PAGINATION"]
+        paginators = {
+            key: Paginator(name, url, value, self.settings, per_page) for key, value in paginated.items()
+        }
+        for number in range(1, next(iter(paginators.values())).num_pages + 1):
+            page_kwargs = dict(kwargs)
+            for key, paginator in paginators.items():
+                page = paginator.page(number)
+                page_kwargs.update({
+                    f"{key}_paginator": paginator,
+                    f"{key}_page": page,
+                    f"{key}_previous_page": paginator.page(number - 1) if number > 1 else None,
+                    f"{key}_next_page": paginator.page(number + 1) if number < paginator.num_pages else None,
+                })
+            self._write_page(template, context, page.save_as, page_kwargs, relative_urls, override_output)
+
+    def _write_page(self, template, context, name, kwargs, relative_urls, override):
+        local = self._local_context(context, name, kwargs, relative_urls)
+        if local["localsiteurl"]:
+            context["localsiteurl"] = local["localsiteurl"]  # as Pelican does: content links follow it
+        path = sanitised_join(self.output_path, name)
+        if self._links is None:  # every source is read by now: the first page is written after
+            self._links = link_targets_digest(context)
+        fingerprint = page_fingerprint(
+            template.environment, template.name, local, self._digester, self._extra + self._links, self._analyses
+        )
+        previous = self._previous.get(path)
+        if fingerprint and previous == fingerprint and os.path.exists(path):
+            self._written_files.add(path)
+            self._records[path] = fingerprint
             self.skipped += 1
-            return None
-        self._files_of_call = []
-        result = super().write_file(name, template, context, *args, **kwargs)
+            return
+        output = template.render(local)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with self._open_w(path, "utf-8", override=override) as page:
+            page.write(output)
         if fingerprint:
-            self._records[key] = {"fingerprint": fingerprint, "files": self._files_of_call}
+            self._records[path] = fingerprint
         self.rendered += 1
-        return result
+        signals.content_written.send(path, context=local)
+
+    @staticmethod
+    def _local_context(context, name, kwargs, relative_urls):
+        """The context one page is rendered with, exactly as Pelican builds it."""
+        local = context.copy()
+        local["localsiteurl"] = local.get("localsiteurl", None)
+        if relative_urls:
+            relative_url = path_to_url(get_relative_path(name))
+            local["SITEURL"] = relative_url
+            local["localsiteurl"] = relative_url
+        local["output_file"] = name
+        local.update(kwargs)
+        return local
 
     def save(self) -> None:
         self._remove_orphans()
         os.makedirs(os.path.dirname(self._records_path) or ".", exist_ok=True)
         with open(self._records_path, "w", encoding="utf-8") as records:
-            json.dump({"output": os.path.abspath(self.output_path), "pages": self._records}, records)
+            saved = {"output": os.path.abspath(self.output_path), "pages": self._records, "templates": self._analyses}
+            json.dump(saved, records)
         logger.info("page_writer: %d page(s) rendered, %d unchanged", self.rendered, self.skipped)
 
     def _remove_orphans(self) -> None:
         """Pages of content that is gone (a deleted post, a tag no post has any more)."""
-        current = {path for record in self._records.values() for path in record["files"]}
-        current |= self._written_files
-        for record in self._previous.values():
-            for path in record["files"]:
-                if path not in current and os.path.exists(path):
-                    os.remove(path)
+        for path in self._previous.keys() - self._records.keys() - self._written_files:
+            if os.path.exists(path):
+                os.remove(path)
 
 
 def provide_writer(pelican):
