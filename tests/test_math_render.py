@@ -184,3 +184,11 @@ def test_code_languages_highlight(config, language):
     assert tree.cssselect(f"div.highlight[data-lang='{language}'] pre code")
     if language != "text":
         assert tree.cssselect("pre code span[class]"), html.escape(body.html)
+
+
+@pytest.mark.parametrize("tex", [r"\lambda_{\max}", r"x^{\min}", r"\sigma_{\operatorname{rank}}"])
+def test_scripts_have_two_children_in_mathml(config, tex):
+    body = render(config, f"Title: T\n\n${tex}$")
+    tree = lxml_html.fromstring(body.html)
+    for script in tree.cssselect("msub, msup"):
+        assert len(script) == 2, lxml_html.tostring(script)

@@ -30,7 +30,13 @@ _CODE_LANG_RE = re.compile(r'<div class="language-([\w+#.-]+) highlight">')
 _CODE_RE = re.compile(r'<div class="language-[^"]*highlight"[^>]*>.*?</code></pre></div>|<code>.*?</code>', re.S)
 _CODE_OPEN, _CODE_CLOSE = "\ue006", "\ue007"
 _CODE_PH = ms.placeholder_pattern(_CODE_OPEN, _CODE_CLOSE)
-_MTD_WIDTH_RE = re.compile(r'<mtd width="50%">')  # KaTeX's \tag MathML; the HTML validator rejects it
+# Fixes to KaTeX's MathML that the HTML validator rejects; applied after the cache, which keeps
+# KaTeX's own output, so a new fix here applies to cached formulas too.
+_MATHML_FIXES = [
+    (re.compile(r'<mtd width="50%">'), "<mtd>"),  # \tag's label column
+    # \lambda_{\max}: the operator name and its U+2061 are two children of <msub>, so it has three.
+    (re.compile("(</m[a-z]+>)(<mi>[^<]*</mi><mo>\u2061</mo>)(</msub>|</msup>)"), r"\1<mrow>\2</mrow>\3"),
+]
 _FENCED_RE = re.compile(r"^[ \t]*(`{3,}|~{3,}).*?^[ \t]*\1[ \t]*$", re.M | re.S)
 _WORD_RE = re.compile(r"\w+")
 _INLINE_PH = ms.placeholder_pattern(ms.INLINE_OPEN, ms.INLINE_CLOSE)
@@ -262,17 +268,23 @@ def typeset(bodies: list[PreparedBody], store: Store, workers: int) -> Typeset:
     new, errors = {}, {}
     for (formula, _), answer in zip(missing, answers):
         if "html" in answer:
-            new[formula.key] = _MTD_WIDTH_RE.sub("<mtd>", answer["html"])
+            new[formula.key] = answer["html"]
         else:
             errors[formula.key] = answer["error"], answer.get("position")
     return Typeset({**cached, **new}, errors, new)
+
+
+def _valid_mathml(katex_html: str) -> str:
+    for pattern, replacement in _MATHML_FIXES:
+        katex_html = pattern.sub(replacement, katex_html)
+    return katex_html
 
 
 def _formula_html(formulas: list[Formula], done: Typeset, messages: list[Message]) -> list[str]:
     result = []
     for formula in formulas:
         if formula.key in done.html:
-            result.append(done.html[formula.key])
+            result.append(_valid_mathml(done.html[formula.key]))
             continue
         error, position = done.errors[formula.key]
         messages.append(Message("error", formula.line + formula.tex[:position or 0].count("\n"), error))
