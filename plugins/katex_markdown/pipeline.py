@@ -35,7 +35,7 @@ _CODE_PH = ms.placeholder_pattern(_CODE_OPEN, _CODE_CLOSE)
 _MATHML_FIXES = [
     (re.compile(r'<mtd width="50%">'), "<mtd>"),  # \tag's label column
     # \lambda_{\max}: the operator name and its U+2061 are two children of <msub>, so it has three.
-    (re.compile("(</m[a-z]+>)(<mi>[^<]*</mi><mo>\u2061</mo>)(</msub>|</msup>)"), r"\1<mrow>\2</mrow>\3"),
+    (re.compile("(</m[a-z]+>)(<mi[^>]*>[^<]*</mi><mo>\u2061</mo>)(</msub>|</msup>)"), r"\1<mrow>\2</mrow>\3"),
 ]
 _FENCED_RE = re.compile(r"^[ \t]*(`{3,}|~{3,}).*?^[ \t]*\1[ \t]*$", re.M | re.S)
 _WORD_RE = re.compile(r"\w+")
