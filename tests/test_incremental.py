@@ -102,5 +102,5 @@ def test_changing_the_summary_length_rerenders_summaries(tmp_path):
 
     short = prices_summary(build_site(FIXTURE_SITE, tmp_path / "site", SUMMARY_MAX_LENGTH=5, DEFAULT_PAGINATION=10))
     long = prices_summary(build_site(FIXTURE_SITE, tmp_path / "site", SUMMARY_MAX_LENGTH=50, DEFAULT_PAGINATION=10))
-    assert short == "It costs $5 and $10 …"
-    assert long.startswith(short[:-1].strip()) and long.endswith("dashes.")
+    assert short == "See the heading. It costs …"
+    assert long.startswith(short[:-1].strip()) and long.endswith("dashes. Under it.")

@@ -37,6 +37,16 @@ def test_home_page_lists_posts_with_date_reading_time_tags_and_summary(site):
     assert "Why" in text_of(summary) and summary.cssselect(".katex")
 
 
+def test_summaries_have_no_ids_or_in_page_links(site):
+    listing = site.page("page/2/")
+    [prices] = [item for item in listing.cssselect(".post-list__item") if "Prices" in text_of(item)]
+    summary = prices.cssselect(".post-list__summary")[0]
+    assert text_of(summary).startswith("See the heading.") and not summary.cssselect("a")
+    for page in ("", "page/2/"):
+        for item in site.page(page).cssselect(".post-list__summary"):
+            assert not item.cssselect("[id], a[href^='#'], .footnote, sup")
+
+
 def test_index_paginates(site):
     second = site.page("page/2/")
     titles = [text_of(t) for t in second.cssselect(".post-list__title")]

@@ -24,7 +24,12 @@ from .store import Store
 
 _PARAGRAPH_RE = re.compile(r"^<p>.*?</p>$", re.M | re.S)
 _FOOTNOTE_REF_RE = re.compile(r'<sup id="fnref[^"]*">.*?</sup>')
-_EQREF_LINK_RE = re.compile(r'<a class="eqref" href="[^"]*">(.*?)</a>')
+_IN_PAGE_LINK_RE = re.compile(r'<a [^>]*?href="#[^"]*"[^>]*>(.*?)</a>', re.S)
+_ID_RE = re.compile(r'(<[a-z][^>]*?) id="')
+# Blocks whose paragraphs are not the post's opening: footnotes, collapsibles, admonitions.
+_NOT_OPENING_RE = re.compile(
+    r'<div class="footnote">.*?</div>\s*$|<details\b.*?</details>|<div class="admonition\b.*?</div>', re.S
+)
 _CODE_LANG_RE = re.compile(r'<div class="language-([\w+#.-]+) highlight">')
 # Code never needs typogrify, and Pygments' thousands of spans are most of its work.
 _CODE_RE = re.compile(r'<div class="language-[^"]*highlight"[^>]*>.*?</code></pre></div>|<code>.*?</code>', re.S)
@@ -195,14 +200,21 @@ def _markdown_with_math(text: str, first_line: int, config: Config, messages: li
     return body, toc, formulas, numbered.anchors
 
 
+def _for_lists(summary: str) -> str:
+    """A summary is shown on list pages, beside others: no footnote markers, no element ids, and
+    in-page links (equation references, #sections) as plain text, since they lead nowhere there."""
+    summary = _FOOTNOTE_REF_RE.sub("", summary)
+    summary = _IN_PAGE_LINK_RE.sub(r"\1", summary)
+    return _ID_RE.sub(r'\1 data-id="', summary)
+
+
 def _auto_summary(body: str, max_words: int | None) -> str:
     """The leading paragraphs, up to `max_words` words; a formula counts as one word."""
     from pelican.utils import truncate_html_words
 
     paragraphs, words = [], 0
-    for match in _PARAGRAPH_RE.finditer(body):
-        paragraph = _FOOTNOTE_REF_RE.sub("", match.group())
-        paragraph = _EQREF_LINK_RE.sub(r"\1", paragraph)
+    for match in _PARAGRAPH_RE.finditer(_NOT_OPENING_RE.sub("", body)):
+        paragraph = match.group()
         paragraphs.append(paragraph)
         words += len(re.sub(r"<[^>]*>", " ", paragraph).split())
         if max_words is not None and words >= max_words:
@@ -227,9 +239,9 @@ def prepare_source(text: str, config: Config) -> PreparedBody:
         summary, _, summary_formulas, _ = _markdown_with_math(
             "\n".join(metadata.pop("summary")), summary_line, config, messages
         )
-        summary = _EQREF_LINK_RE.sub(r"\1", summary)
     else:
         summary, summary_formulas = _auto_summary(body, config.summary_max_length), formulas
+    summary = _for_lists(summary)
     title = title_text = None
     if "title" in metadata:
         title_text = " ".join(metadata.pop("title"))

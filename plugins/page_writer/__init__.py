@@ -10,5 +10,6 @@ from .writer import provide_writer, save_records
 
 def register():
     signals.get_writer.connect(provide_writer)
-    # After every generator has written: what each page was made from, for the next build.
+    # After every generator has asked for its pages: render them (in parallel), then keep what
+    # each page was made from, for the next build.
     signals.finalized.connect(save_records)

@@ -4,17 +4,31 @@ import hashlib
 import json
 import logging
 import os
+import sys
+import traceback
+from dataclasses import dataclass
 from pathlib import Path
 
 from pelican import signals
 from pelican.paginator import Paginator
 from pelican.utils import get_relative_path, path_to_url, sanitised_join
-from pelican.writers import Writer
+from pelican.writers import FileOverwriteFailedError, Writer
 
 from .fingerprint import Digester, link_targets_digest, page_fingerprint
 
 logger = logging.getLogger(__name__)
 RECORDS_FILE = "page_writer.json"
+# Fewer pages than this to render: forking costs more than it saves (a livereload edit).
+PARALLEL_PAGES = 64
+
+
+@dataclass
+class _Job:
+    template: object
+    context: dict  # the generator's shared context: Pelican points content links at each page
+    local: dict
+    path: str
+    override: bool
 _PLUGIN_DIR = Path(__file__).resolve().parent
 
 
@@ -60,6 +74,8 @@ class PageWriter(Writer):
         self._digester = Digester()
         self._extra = _code_digest(self.settings)
         self._links = None
+        self._pending: list[_Job] = []
+        self._claimed: set[str] = set()
         self.rendered = self.skipped = 0
         PageWriter.instances.append(self)
 
@@ -109,8 +125,6 @@ class PageWriter(Writer):
 
     def _write_page(self, template, context, name, kwargs, relative_urls, override):
         local = self._local_context(context, name, kwargs, relative_urls)
-        if local["localsiteurl"]:
-            context["localsiteurl"] = local["localsiteurl"]  # as Pelican does: content links follow it
         path = sanitised_join(self.output_path, name)
         if self._links is None:  # every source is read by now: the first page is written after
             self._links = link_targets_digest(context)
@@ -123,14 +137,47 @@ class PageWriter(Writer):
             self._records[path] = fingerprint
             self.skipped += 1
             return
-        output = template.render(local)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with self._open_w(path, "utf-8", override=override) as page:
-            page.write(output)
+        if path in self._claimed and not override:
+            raise FileOverwriteFailedError(f'Failed to overwrite "{path}": two pages are written to it')
+        self._claimed.add(path)
+        self._pending.append(_Job(template, context, local, path, override))
         if fingerprint:
             self._records[path] = fingerprint
-        self.rendered += 1
-        signals.content_written.send(path, context=local)
+
+    def render_pending(self) -> None:
+        """Render the queued pages, across one process per core when there are many."""
+        jobs, self._pending = self._pending, []
+        processes = min(os.cpu_count() or 1, max(1, len(jobs) // PARALLEL_PAGES))
+        children = []
+        for rank in range(1, processes):
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover (runs in the child)
+                status = 0
+                try:
+                    self._render(jobs[rank::processes])
+                except BaseException:
+                    traceback.print_exc()
+                    status = 1
+                finally:
+                    sys.stderr.flush()
+                    os._exit(status)
+            children.append(pid)
+        self._render(jobs[0::processes])
+        if any(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0 for pid in children):
+            raise RuntimeError("page_writer: a page failed to render in a worker process (see above)")
+        self._written_files |= self._claimed
+        self.rendered += len(jobs)
+        for job in jobs:
+            signals.content_written.send(job.path, context=job.local)
+
+    def _render(self, jobs: list[_Job]) -> None:
+        for job in jobs:
+            if job.local["localsiteurl"]:
+                job.context["localsiteurl"] = job.local["localsiteurl"]
+            output = job.template.render(job.local)
+            os.makedirs(os.path.dirname(job.path), exist_ok=True)
+            with self._open_w(job.path, "utf-8", override=job.override) as page:
+                page.write(output)
 
     @staticmethod
     def _local_context(context, name, kwargs, relative_urls):
@@ -166,4 +213,6 @@ def provide_writer(pelican):
 
 def save_records(pelican) -> None:
     while PageWriter.instances:
-        PageWriter.instances.pop().save()
+        writer = PageWriter.instances.pop()
+        writer.render_pending()
+        writer.save()
