@@ -108,10 +108,10 @@ def link_targets_digest(context) -> str:
     return _hash(repr(urls))
 
 
-def page_fingerprint(environment, template_name, values, digester: Digester, extra: str, analyses) -> str | None:
-    """The fingerprint of one page, or None when it cannot be trusted."""
-    family, names = template_family(environment, template_name, analyses)
-    parts = [extra, family]
+def page_fingerprint(family: tuple[str, frozenset[str]], values, digester: Digester, extra: str) -> str | None:
+    """The fingerprint of one page (`family` from template_family), or None when it cannot be trusted."""
+    family_digest, names = family
+    parts = [extra, family_digest]
     for name in sorted(names):
         if name in values:
             part = digester.digest(values[name])

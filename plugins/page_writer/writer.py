@@ -14,7 +14,7 @@ from pelican.paginator import Paginator
 from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
-from .fingerprint import Digester, link_targets_digest, page_fingerprint
+from .fingerprint import Digester, link_targets_digest, page_fingerprint, template_family
 
 logger = logging.getLogger(__name__)
 RECORDS_FILE = "page_writer.json"
@@ -74,6 +74,7 @@ class PageWriter(Writer):
         self._digester = Digester()
         self._extra = _code_digest(self.settings)
         self._links = None
+        self._families: dict[str, tuple] = {}  # template name -> its family, for this build
         self._pending: list[_Job] = []
         self._claimed: set[str] = set()
         self.rendered = self.skipped = 0
@@ -128,9 +129,9 @@ class PageWriter(Writer):
         path = sanitised_join(self.output_path, name)
         if self._links is None:  # every source is read by now: the first page is written after
             self._links = link_targets_digest(context)
-        fingerprint = page_fingerprint(
-            template.environment, template.name, local, self._digester, self._extra + self._links, self._analyses
-        )
+        if template.name not in self._families:  # sources cannot change during a build
+            self._families[template.name] = template_family(template.environment, template.name, self._analyses)
+        fingerprint = page_fingerprint(self._families[template.name], local, self._digester, self._extra + self._links)
         previous = self._previous.get(path)
         if fingerprint and previous == fingerprint and os.path.exists(path):
             self._written_files.add(path)
