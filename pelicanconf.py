@@ -116,13 +116,14 @@ MARKDOWN = {
 # Pelican's own typogrify pass runs after its cache on every build; katex_markdown typogrifies
 # prose once per body instead, with math and code protected, and caches the result.
 TYPOGRIFY = False
+# KaTeX macros for every post; a post adds its own with `Macros: \name=expansion` lines.
+KATEX_MACROS = {
+    r"\R": r"\mathbb{R}",
+    r"\E": r"\mathbb{E}",
+    r"\softmax": r"\operatorname{softmax}",
+}
 KATEX_MARKDOWN = {
     "typogrify": True,
-    "macros": {
-        r"\R": r"\mathbb{R}",
-        r"\E": r"\mathbb{E}",
-        r"\softmax": r"\operatorname{softmax}",
-    },
     "workers": None,  # None: one per CPU core; 1 renders serially in the build process
     "cache": True,
 }

@@ -9,10 +9,10 @@ import pytest
 from helpers import FIXTURE_SITE, ROOT, build_site, text_of
 
 SERIAL_NO_CACHES = {
-    "KATEX_MARKDOWN": {"workers": 1, "cache": False, "macros": {r"\R": r"\mathbb{R}"}},
+    "KATEX_MARKDOWN": {"workers": 1, "cache": False},
     "PLUGINS": ["katex_markdown", "reading_time", "content_checks"],
 }
-PARALLEL_CACHED = {"KATEX_MARKDOWN": {"workers": 2, "parallel_threshold": 2, "macros": {r"\R": r"\mathbb{R}"}}}
+PARALLEL_CACHED = {"KATEX_MARKDOWN": {"workers": 2, "parallel_threshold": 2}}
 
 
 def tree_differences(left: Path, right: Path) -> list[str]:
@@ -65,8 +65,8 @@ def test_deleted_post_leaves_every_list(tmp_path):
 def test_changing_a_macro_rerenders_the_posts_that_use_it(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(FIXTURE_SITE, content)
-    before = build_site(content, tmp_path / "site", KATEX_MARKDOWN={"macros": {r"\R": r"\mathbb{R}"}})
-    after = build_site(content, tmp_path / "site", KATEX_MARKDOWN={"macros": {r"\R": r"\mathcal{R}"}})
+    before = build_site(content, tmp_path / "site", KATEX_MACROS={r"\R": r"\mathbb{R}"})
+    after = build_site(content, tmp_path / "site", KATEX_MACROS={r"\R": r"\mathcal{R}"})
     attention = "posts/attention-in-a-few-lines/"
 
     def variants(site):

@@ -154,3 +154,26 @@ def test_each_plugin_is_our_own_and_loaded(plugin):
 
     module = importlib.import_module(plugin)
     assert str(ROOT / "plugins") in module.__file__
+
+
+def test_katex_stylesheet_only_on_pages_with_math(site):
+    with_math = without_math = 0
+    for path in site.html_files():
+        if "katex" in path.parts:
+            continue
+        tree = site.page(str(path.relative_to(site.output)))
+        links_katex = bool(tree.cssselect("link[href$='katex/katex.min.css']"))
+        has_math = bool(tree.cssselect(".katex"))
+        assert links_katex == has_math, path
+        with_math += has_math
+        without_math += not has_math
+    assert with_math >= 3 and without_math >= 3
+    assert (site.output / "katex" / "katex.min.css").exists()
+    assert any((site.output / "katex" / "fonts").glob("KaTeX_Main-Regular.woff2"))
+
+
+def test_no_page_ships_math_javascript(site):
+    for path in site.html_files():
+        tree = site.page(str(path.relative_to(site.output)))
+        sources = [script.get("src") or "" for script in tree.cssselect("script")]
+        assert not [s for s in sources if "katex" in s or "mathjax" in s.lower()], path

@@ -12,7 +12,6 @@ logger = logging.getLogger(__name__)
 
 DEFAULTS = {
     "typogrify": True,  # smart quotes, dashes, widows on prose; never inside code or math
-    "macros": {},  # KaTeX macros for every post; a post adds its own with `Macros:` front matter
     "workers": None,  # processes that render bodies in parallel; None: one per CPU core
     "parallel_threshold": 8,  # fewer bodies than this to render: render them in the build process
     "cache": True,  # keep rendered bodies and formulas in CACHE_PATH/katex_markdown.sqlite
@@ -69,11 +68,12 @@ def read_config(settings: dict) -> Config:
         )
     options = {**DEFAULTS, **options}
     markdown = settings["MARKDOWN"]
+    macros = dict(settings.get("KATEX_MACROS", {}))
     version = katex_version()
     workers = options["workers"] or os.cpu_count() or 1
     shaping = {
         "markdown": markdown,
-        "macros": options["macros"],
+        "macros": macros,
         "typogrify": options["typogrify"],
         "summary": settings.get("SUMMARY_MAX_LENGTH"),
         "katex": version,
@@ -85,7 +85,7 @@ def read_config(settings: dict) -> Config:
         cache_file = os.path.join(settings["CACHE_PATH"], "katex_markdown.sqlite")
     return Config(
         markdown=markdown,
-        macros=dict(options["macros"]),
+        macros=macros,
         typogrify=bool(options["typogrify"]),
         summary_max_length=settings.get("SUMMARY_MAX_LENGTH"),
         workers=int(workers),

@@ -50,3 +50,24 @@ def test_hello_world_math_is_drawn_at_build_time(page, demo_url, artifacts):
     fonts = [url for url in page.requested if url.endswith(".woff2")]
     assert any("/katex/fonts/" in url for url in fonts)
     page.screenshot(path=str(artifacts / "hello-world.png"), full_page=True)
+
+
+def test_copy_button_copies_the_code_without_line_numbers(page, site_url, browser):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto(site_url + "/" + POST_URLS["attention"])
+    block = page.locator("div.highlight").first
+    button = block.locator("button.copy-code")
+    assert button.is_visible()
+    button.click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("import torch\n\ndef attention(q, k, v):")
+
+
+def test_code_is_selectable_and_complete_without_javascript(browser, site_url):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_url + "/" + POST_URLS["attention"])
+    assert page.locator("button.copy-code").count() == 0
+    assert "def attention(q, k, v):" in page.locator("div.highlight pre").first.inner_text()
+    assert page.locator(".theme-toggle").is_hidden()
+    context.close()
