@@ -84,3 +84,19 @@ def test_publish_keeps_the_previous_output_when_the_build_fails(tmp_path):
 def test_unknown_plugin_setting_is_named(tmp_path, setting):
     result = build_site(BAD_INPUT / "no_title", tmp_path, **setting).result
     assert any("KATEX_MARKDOWN has unknown key(s) tyopgrify" in error for error in result.errors)
+
+
+def test_invoke_new_creates_a_draft_post():
+    title = "A fresh idea: testing `invoke new`"
+    path = ROOT / "content" / "posts" / "a-fresh-idea-testing-invoke-new.md"
+    assert not path.exists()
+    try:
+        result = subprocess.run([sys.executable, "-m", "invoke", "new", title], cwd=ROOT, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        text = path.read_text()
+        assert text.startswith(f"Title: {title}\nDate: ")
+        assert "\nStatus: draft\n" in text
+        again = subprocess.run([sys.executable, "-m", "invoke", "new", title], cwd=ROOT, capture_output=True, text=True)
+        assert again.returncode == 1 and "already exists" in again.stderr
+    finally:
+        path.unlink(missing_ok=True)
