@@ -81,8 +81,10 @@ DISPLAY = [
     r" + (1 - y_{@i}) \log (1 - \hat{y}_{@i}) \Bigr]",
     r"\mathcal{N}(@x \mid \mu, \sigma^2) = \frac{1}{\sqrt{2\pi\sigma^2}}"
     r" \exp\left(-\frac{(@x - \mu)^2}{2\sigma^2}\right)",
-    r"H = \begin{pmatrix} \frac{\partial^2 @f}{\partial @x_1^2} & \frac{\partial^2 @f}{\partial @x_1 \partial @x_2}"
-    r" \\ \frac{\partial^2 @f}{\partial @x_2 \partial @x_1} & \frac{\partial^2 @f}{\partial @x_2^2} \end{pmatrix}",
+    r"H = \begin{pmatrix} \frac{\partial^2 @f}{\partial @x_1^2}"
+    r" & \frac{\partial^2 @f}{\partial @x_1 \partial @x_2}"
+    r" \\ \frac{\partial^2 @f}{\partial @x_2 \partial @x_1}"
+    r" & \frac{\partial^2 @f}{\partial @x_2^2} \end{pmatrix}",
     r"\operatorname{ReLU}(@x) = \begin{cases} @x & \text{if } @x > 0, \\ 0 & \text{otherwise.} \end{cases}",
     r"D_{\mathrm{KL}}(p \,\Vert\, q) = \sum_{@x} p(@x) \log \frac{p(@x)}{q(@x)} \ge 0",
     r"\hat{m}_t = \frac{m_t}{1 - \beta_1^t}, \qquad \hat{v}_t = \frac{v_t}{1 - \beta_2^t}",
@@ -118,23 +120,55 @@ MATH_SENTENCES = [
     "In code, {m} is one line, but the {noun} hides {a_adj} {noun2}.",
 ]
 
-# --- Code blocks -------------------------------------------------------------------------------------
+# --- Code blocks: str.format templates, so literal braces are doubled --------------------------------
 PYTHON = [
-    'import numpy as np\n\n\ndef {name}(x, axis=-1):\n    """{doc}"""\n'
-    "    z = x - x.max(axis=axis, keepdims=True)\n    e = np.exp(z)\n    return e / e.sum(axis=axis, keepdims=True)\n",
-    "def {name}(params, grads, lr={lr}):\n    for p, g in zip(params, grads):\n        p -= lr * g\n"
-    "    return params\n\n\nfor epoch in range({epochs}):\n    loss = train_one_epoch(model, loader)\n"
-    '    print(f"epoch {{epoch}}: loss {{loss:.4f}}")\n',
-    "import torch\n\nx = torch.randn({batch}, {dim}, requires_grad=True)\ny = (x ** 2).sum()\n"
-    "y.backward()\nassert torch.allclose(x.grad, 2 * x)  # {doc}\n",
+    """import numpy as np
+
+
+def {name}(x, axis=-1):
+    \"\"\"{doc}\"\"\"
+    z = x - x.max(axis=axis, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=axis, keepdims=True)
+""",
+    """def {name}(params, grads, lr={lr}):
+    for p, g in zip(params, grads):
+        p -= lr * g
+    return params
+
+
+for epoch in range({epochs}):
+    loss = train_one_epoch(model, loader)
+    print(f"epoch {{epoch}}: loss {{loss:.4f}}")
+""",
+    """import torch
+
+x = torch.randn({batch}, {dim}, requires_grad=True)
+y = (x ** 2).sum()
+y.backward()
+assert torch.allclose(x.grad, 2 * x)  # {doc}
+""",
 ]
 BASH = [
-    "python -m venv .venv\nsource .venv/bin/activate\npip install numpy torch\npython train.py --lr {lr} --epochs {epochs}\n",
-    'export DATA_DIR="$HOME/data/{name}"\nmkdir -p "${{DATA_DIR}}"\npython prepare.py --out data/{name} --seed {seed}\n',
+    """python -m venv .venv
+source .venv/bin/activate
+pip install numpy torch
+python train.py --lr {lr} --epochs {epochs}
+""",
+    """export DATA_DIR="$HOME/data/{name}"
+mkdir -p "${{DATA_DIR}}"
+python prepare.py --out data/{name} --seed {seed}
+""",
 ]
 JSON = [
-    '{{\n  "model": "{name}",\n  "learning_rate": {lr},\n  "epochs": {epochs},\n  "batch_size": {batch},\n'
-    '  "optimizer": {{"name": "adam", "betas": [0.9, 0.999]}}\n}}\n',
+    """{{
+  "model": "{name}",
+  "learning_rate": {lr},
+  "epochs": {epochs},
+  "batch_size": {batch},
+  "optimizer": {{"name": "adam", "betas": [0.9, 0.999]}}
+}}
+""",
 ]
 OPTIMISERS = ["SGD", "SGD + momentum", "Adam", "AdamW", "RMSprop", "Adagrad", "Lion"]
 
@@ -271,7 +305,8 @@ def body(post: Post, index: int) -> list[str]:
     """The post's blocks, in order; about 1,500 words."""
     rng = post.rng
     target_words = rng.randint(1000, 1300)  # the rest is in the extras
-    inline_left = rng.randint(11, 15) - 3  # the first paragraph, the table and the eqref paragraph hold one each
+    # ~12 inline formulas: the first paragraph, the table and the eqref paragraph hold one each.
+    inline_left = rng.randint(11, 15) - 3
     align, label = align_block(post, index)
     languages = ["python", rng.choice(["bash", "json"])] + (["python"] if rng.random() < 0.5 else [])
     extras = [
@@ -296,13 +331,20 @@ def body(post: Post, index: int) -> list[str]:
     return blocks
 
 
-def front_matter(rng: random.Random, index: int, title: str, date: datetime.datetime, post: Post) -> list[str]:
+def series_fields(index: int) -> list[str]:
+    """Every fifth post is in a series of four parts; names repeat with a number after six series."""
+    if index % 5:
+        return []
+    number = index // 5 // 4  # the how-manyth series
+    name = f"{SERIES[number % len(SERIES)]} ({number // len(SERIES) + 1})"
+    return [f"Series: {name}", f"Series_part: {index // 5 % 4 + 1}"]
+
+
+def front_matter(rng: random.Random, index: int, title: str, date: datetime.datetime,
+                 post: Post) -> list[str]:
     lines = [f"Title: {title}", f"Date: {date:%Y-%m-%d %H:%M}",
              "Tags: " + ", ".join(rng.sample(TAGS, rng.randint(3, 8)))]
-    if index % 5 == 0:
-        series_index = index // 5
-        lines += [f"Series: {SERIES[(series_index // 4) % len(SERIES)]} ({series_index // 4 // len(SERIES) + 1})",
-                  f"Series_part: {series_index % 4 + 1}"]
+    lines += series_fields(index)
     if rng.random() < 0.5:
         lines.append(f"Summary: {prose_sentence(rng)} {math_sentence(post)}")
     return lines

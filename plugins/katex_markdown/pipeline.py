@@ -263,9 +263,9 @@ def prepare_source(text: str, config: Config) -> PreparedBody:
 class Typeset:
     """KaTeX's output for a build's formulas, by key; errors by key too."""
 
-    html: dict[str, str]
+    html: dict[str, str]  # ready to place: KaTeX's output with the MathML fixes applied
     errors: dict[str, str]
-    new: dict[str, str]  # rendered in this build, for the cache
+    new: dict[str, str]  # KaTeX's own output for formulas rendered in this build, for the cache
 
 
 def typeset(bodies: list[PreparedBody], store: Store, workers: int) -> Typeset:
@@ -283,7 +283,8 @@ def typeset(bodies: list[PreparedBody], store: Store, workers: int) -> Typeset:
             new[formula.key] = answer["html"]
         else:
             errors[formula.key] = answer["error"], answer.get("position")
-    return Typeset({**cached, **new}, errors, new)
+    fixed = {key: _valid_mathml(html) for key, html in {**cached, **new}.items()}
+    return Typeset(fixed, errors, new)
 
 
 def _valid_mathml(katex_html: str) -> str:
@@ -296,7 +297,7 @@ def _formula_html(formulas: list[Formula], done: Typeset, messages: list[Message
     result = []
     for formula in formulas:
         if formula.key in done.html:
-            result.append(_valid_mathml(done.html[formula.key]))
+            result.append(done.html[formula.key])
             continue
         error, position = done.errors[formula.key]
         messages.append(Message("error", formula.line + formula.tex[:position or 0].count("\n"), error))

@@ -85,8 +85,8 @@ class BuildRenderer:
         logger.info("katex_markdown: rendering %d bodies in %d processes", len(paths), workers)
         # fork: workers start at once with every module already imported.
         with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-            chunk = max(1, len(paths) // (workers * 8))
-            bodies = pool.map(partial(_prepare_file, config=self.config), paths, chunksize=chunk)
+            # Small chunks: the last one to finish decides when the pool is done.
+            bodies = pool.map(partial(_prepare_file, config=self.config), paths, chunksize=4)
             return dict(zip(paths, bodies))
 
     def close(self) -> None:

@@ -3,6 +3,7 @@
 import os
 import pickle
 import sqlite3
+import threading
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -17,6 +18,7 @@ class Store:
     def __init__(self, path: str | None):
         self.path = path
         self._connection = None
+        self._writer: threading.Thread | None = None
 
     @property
     def connection(self):
@@ -47,16 +49,33 @@ class Store:
         return self._get_many("formulas", "html", keys)
 
     def put(self, bodies: dict, formulas: dict[str, str]) -> None:
+        """Store in the background (a connection of its own): the build goes on meanwhile."""
         if not self.path or not (bodies or formulas):
             return
-        with self.connection:
-            self.connection.executemany(
-                "INSERT OR REPLACE INTO bodies VALUES (?, ?)",
-                ((key, pickle.dumps(body, pickle.HIGHEST_PROTOCOL)) for key, body in bodies.items()),
-            )
-            self.connection.executemany("INSERT OR REPLACE INTO formulas VALUES (?, ?)", formulas.items())
+        self.wait()
+        self.connection  # creates the tables before the writer connects
+        self._writer = threading.Thread(target=self._write, args=(bodies, formulas))
+        self._writer.start()
+
+    def _write(self, bodies: dict, formulas: dict[str, str]) -> None:
+        connection = sqlite3.connect(self.path, timeout=60)
+        try:
+            with connection:
+                connection.executemany(
+                    "INSERT OR REPLACE INTO bodies VALUES (?, ?)",
+                    ((key, pickle.dumps(body, pickle.HIGHEST_PROTOCOL)) for key, body in bodies.items()),
+                )
+                connection.executemany("INSERT OR REPLACE INTO formulas VALUES (?, ?)", formulas.items())
+        finally:
+            connection.close()
+
+    def wait(self) -> None:
+        if self._writer is not None:
+            self._writer.join()
+            self._writer = None
 
     def close(self) -> None:
+        self.wait()
         if self._connection is not None:
             self._connection.close()
             self._connection = None
