@@ -3,12 +3,13 @@
 from pelican import signals
 
 from .assets import copy_katex_assets
-from .reader import end_build, start_build, use_reader
+from .reader import end_build, expand_math_on_access, start_build, use_reader
 
 
 def register():
     signals.initialized.connect(start_build)
     signals.readers_init.connect(use_reader)
+    signals.content_object_init.connect(expand_math_on_access)
     signals.finalized.connect(copy_katex_assets)
     # Per-build state goes at the end of each build, so a livereload server starts the next one clean.
     signals.finalized.connect(end_build)

@@ -83,7 +83,8 @@ class PreparedBody:
 
 @dataclass
 class RenderedBody:
-    html: str
+    compact_html: str  # the body with each formula as a placeholder: small for Pelican to scan
+    math: tuple[str, ...]  # each formula's HTML, in placeholder order
     toc: str
     summary: str
     title: str | None  # escaped and typogrified
@@ -98,6 +99,15 @@ class RenderedBody:
     @property
     def failed(self) -> bool:
         return any(message.level == "error" for message in self.messages)
+
+    @property
+    def html(self) -> str:
+        return expand_math(self.compact_html, self.math)
+
+
+def expand_math(compact_html: str, math: tuple[str, ...]) -> str:
+    """The body as readers see it: every formula placeholder replaced by its HTML."""
+    return _INLINE_PH.sub(lambda match: math[ms.decode_index(match.group(1))], compact_html)
 
 
 def source_key(config: Config, source: bytes) -> str:
@@ -305,25 +315,29 @@ def _formula_html(formulas: list[Formula], done: Typeset, messages: list[Message
     return result
 
 
-def _put_math_back(text: str, formulas: list[str], anchors: list[list[str]] | None = None) -> str:
-    anchors = anchors or [[] for _ in formulas]
+def _wrap_displays(text: str, anchors: list[list[str]] | None = None) -> str:
+    """Display formulas in their wrappers (with the ids of their labels); every formula is then
+    an inline placeholder, expanded by `expand_math`."""
+
+    def opening(index: int, tag: str) -> str:
+        ids = anchors[index] if anchors else []
+        first = f' id="{ids[0]}"' if ids else ""
+        extra = "".join(f'<span id="{anchor}"></span>' for anchor in ids[1:])
+        return f'<{tag} class="math-display"{first}>{extra}'
 
     def block(match):
         index = ms.decode_index(match.group(2))
-        ids = anchors[index]
-        first = f' id="{ids[0]}"' if ids else ""
-        extra = "".join(f'<span id="{anchor}"></span>' for anchor in ids[1:])
-        return f'<div class="math-display"{first}>{extra}{formulas[index]}</div>'
+        return f"{opening(index, 'div')}{ms.placeholder(ms.INLINE_OPEN, ms.INLINE_CLOSE, index)}</div>"
 
     def display(match):
         index = ms.decode_index(match.group(1))
-        ids = anchors[index]
-        first = f' id="{ids[0]}"' if ids else ""
-        return f'<span class="math-display"{first}>{formulas[index]}</span>'
+        return f"{opening(index, 'span')}{ms.placeholder(ms.INLINE_OPEN, ms.INLINE_CLOSE, index)}</span>"
 
-    text = _BLOCK_PH.sub(block, text)
-    text = _DISPLAY_PH.sub(display, text)
-    return _INLINE_PH.sub(lambda m: formulas[ms.decode_index(m.group(1))], text)
+    return _DISPLAY_PH.sub(display, _BLOCK_PH.sub(block, text))
+
+
+def _put_math_back(text: str, formulas: list[str]) -> str:
+    return expand_math(_wrap_displays(text), tuple(formulas))
 
 
 def finish(body: PreparedBody, done: Typeset) -> RenderedBody:
@@ -336,8 +350,8 @@ def finish(body: PreparedBody, done: Typeset) -> RenderedBody:
         summary_formulas = _formula_html(body.summary_formulas, done, messages)
     fields = {name: value for name, value in body.fields.items() if name != "macros"}
     return RenderedBody(
-        # No ids in summaries: a list page shows many, and ids must be unique on a page.
-        html=_put_math_back(body.html, formulas, body.anchors),
+        compact_html=_wrap_displays(body.html, body.anchors),
+        math=tuple(formulas),
         toc=_put_math_back(body.toc, formulas),
         summary=_put_math_back(body.summary, summary_formulas),
         has_math=bool(formulas),

@@ -11,7 +11,7 @@ from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, BaseReader, Markdown
 from pelican.utils import slugify
 
 from .config import Config, read_config
-from .pipeline import PreparedBody, RenderedBody, finish, prepare_source, source_key, typeset
+from .pipeline import PreparedBody, RenderedBody, expand_math, finish, prepare_source, source_key, typeset
 from .store import Store
 
 logger = logging.getLogger(__name__)
@@ -133,7 +133,9 @@ class KatexMarkdownReader(BaseReader):
         for message in body.messages:
             log = logger.error if message.level == "error" else logger.warning
             log("%s:%d: %s", where, message.line, message.text)
-        return body.html, self._metadata(body, where)
+        # Pelican scans bodies with its link regexes on every build: it gets the compact body,
+        # and `expand_math_on_access` gives it the formulas when a page or feed shows the body.
+        return body.compact_html, self._metadata(body, where)
 
     def _metadata(self, body: RenderedBody, where: str) -> dict:
         metadata = {}
@@ -159,4 +161,13 @@ class KatexMarkdownReader(BaseReader):
         metadata["has_math"] = body.has_math
         metadata["summary_has_math"] = body.summary_has_math
         metadata["word_count"] = body.word_count
+        metadata["math_html"] = body.math
         return metadata
+
+
+def expand_math_on_access(content) -> None:
+    """Pelican calls a content object's `_get_content` for its HTML when a page or feed shows it."""
+    math = content.metadata.get("math_html")
+    if math:
+        compact = content._content
+        content._get_content = lambda: expand_math(compact, math)
