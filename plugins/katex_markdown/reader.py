@@ -21,6 +21,9 @@ logger = logging.getLogger(__name__)
 # stale entry impossible, so this needs no reset between builds.
 _memo: dict[str, RenderedBody] = {}
 _MEMO_LIMIT = 20_000
+# Source keys by (path, mtime_ns, size, config fingerprint): a rebuild need not read and hash
+# every unchanged file again. Any change to the file changes its mtime or size.
+_keys: dict[tuple, str] = {}
 
 
 class BuildRenderer:
@@ -57,11 +60,16 @@ class BuildRenderer:
                 )
         return sorted(found)
 
-    def prerender(self, paths: list[str]) -> None:
-        keys = {}
-        for path in paths:
+    def _source_key(self, path: str) -> str:
+        status = os.stat(path)
+        stamp = (path, status.st_mtime_ns, status.st_size, self.config.fingerprint)
+        if stamp not in _keys:
             with open(path, "rb") as source:
-                keys[path] = source_key(self.config, source.read())
+                _keys[stamp] = source_key(self.config, source.read())
+        return _keys[stamp]
+
+    def prerender(self, paths: list[str]) -> None:
+        keys = {path: self._source_key(path) for path in paths}
         stored = self.store.get_bodies([key for key in set(keys.values()) if key not in _memo])
         _memo.update(stored)
         todo = [path for path in paths if keys[path] not in _memo]
@@ -71,6 +79,7 @@ class BuildRenderer:
         self.store.put({keys[path]: body for path, body in rendered.items() if not body.failed}, done.new)
         if len(_memo) > _MEMO_LIMIT:
             _memo.clear()
+            _keys.clear()
         for path in paths:
             body = rendered.get(path) or _memo[keys[path]]
             if not body.failed:

@@ -60,6 +60,10 @@ class Digester:
         return self._memo[key][1]
 
     def _compute(self, value):
+        if isinstance(value, str):
+            return _hash(f"str\0{value}")
+        if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
+            return _hash("strs\0" + "\0".join(value))
         if isinstance(value, Content):
             return self._content(value)
         if isinstance(value, Page):
@@ -83,7 +87,9 @@ class Digester:
         return UNSTABLE if " at 0x" in text else _hash(f"{type(value).__name__}\0{text}")
 
     def _content(self, content: Content):
-        fields = [type(content).__name__, content.source_path or "", content.url, content.save_as or ""]
+        # No url or save_as: they follow from the metadata and settings, and every page's
+        # fingerprint holds every URL already (link_targets_digest).
+        fields = [type(content).__name__, content.source_path or ""]
         for name, value in sorted(content.metadata.items()):
             part = self.digest(value)
             if part is UNSTABLE:
