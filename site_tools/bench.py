@@ -149,9 +149,12 @@ def run_sequence(root: Path, site: Site, edited: Path, number: int) -> None:
             print(f"    {message}", file=sys.stderr)
 
 
-def run_builds(root: Path, site: Site, edited: Path, repetitions: int) -> None:
+def run_builds(root: Path, sites: list[tuple[Site, Path]], repetitions: int) -> None:
+    """Each site's cold/warm/edit sequence, the sites taking turns: this machine's speed drifts
+    over minutes, and turns spread the drift over both sides of a ratio."""
     for number in range(1, repetitions + 1):
-        run_sequence(root, site, edited, number)
+        for site, edited in sites:
+            run_sequence(root, site, edited, number)
 
 
 # --- Edit to reload ---------------------------------------------------------------------------------
@@ -437,12 +440,14 @@ def run_bench(root: Path, posts: int, baseline: bool = True, reload: bool = True
         for message in katex["errors"][:10]:
             print(f"  invalid formula in the corpus: {message}", file=sys.stderr)
         sources = sorted((project.content / "posts").glob("*.md"))
-        run_builds(root, project, sources[len(sources) // 2], repetitions)
+        edited = sources[len(sources) // 2]
+        sites = [(project, edited)]
         other = None
         if baseline:
             other = Site("baseline", BASELINE_SETTINGS, work / "baseline")
             write_corpus(other.content, posts)
-            run_builds(root, other, other.content / "posts" / sources[len(sources) // 2].name, repetitions)
+            sites.append((other, other.content / "posts" / edited.name))
+        run_builds(root, sites, repetitions)
         if reload:
             measure_reload(root, project, sources[len(sources) // 3])
         section = report(root, stats, project, other, katex)

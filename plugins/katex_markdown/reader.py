@@ -77,14 +77,12 @@ class BuildRenderer:
         done = typeset(list(prepared.values()), self.store, self.config.workers)
         rendered = {path: finish(body, done) for path, body in prepared.items()}
         self.store.put({keys[path]: body for path, body in rendered.items() if not body.failed}, done.new)
-        if len(_memo) > _MEMO_LIMIT:
+        bodies = {path: rendered.get(path) or _memo[keys[path]] for path in paths}
+        if len(_memo) + len(rendered) > _MEMO_LIMIT:
             _memo.clear()
             _keys.clear()
-        for path in paths:
-            body = rendered.get(path) or _memo[keys[path]]
-            if not body.failed:
-                _memo[keys[path]] = body
-            self.bodies[path] = body
+        _memo.update({keys[path]: body for path, body in bodies.items() if not body.failed})
+        self.bodies.update(bodies)
 
     def _prepare(self, paths: list[str]) -> dict[str, PreparedBody]:
         """Phase 1 (Markdown, typogrify) for `paths`, across processes when there are enough."""
