@@ -46,6 +46,19 @@ def template_family(environment, name: str, analyses: dict) -> tuple[str, frozen
     return digest, frozenset(names)
 
 
+# Digests of strings (and tuples of strings) by id(), holding the value too (a freed object's id is
+# reused). Strings cannot change, so these stay true for the life of the process: a livereload
+# server's rebuild finds the bodies and summaries it digested last time, same objects, here.
+_immutable: dict[int, tuple[object, str]] = {}
+_IMMUTABLE_LIMIT = 200_000
+
+
+def _is_immutable(value) -> bool:
+    return isinstance(value, str) or (
+        isinstance(value, tuple) and all(isinstance(item, str) for item in value)
+    )
+
+
 class Digester:
     """Digests of context values; Content objects and lists are digested once per build."""
 
@@ -55,9 +68,12 @@ class Digester:
 
     def digest(self, value) -> object:
         key = id(value)
-        if key not in self._memo:
-            self._memo[key] = (value, self._compute(value))
-        return self._memo[key][1]
+        memo = _immutable if _is_immutable(value) else self._memo
+        if key not in memo:
+            if len(_immutable) > _IMMUTABLE_LIMIT:
+                _immutable.clear()
+            memo[key] = (value, self._compute(value))
+        return memo[key][1]
 
     def _compute(self, value):
         if isinstance(value, str):
@@ -95,7 +111,7 @@ class Digester:
             if part is UNSTABLE:
                 return UNSTABLE
             fields.append(f"{name}={part}")
-        fields.append(hashlib.sha1((content._content or "").encode()).hexdigest())  # fast; not security
+        fields.append(self.digest(content._content or ""))
         return _hash("\0".join(fields))
 
 
