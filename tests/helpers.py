@@ -1,6 +1,5 @@
 """Building real sites with Pelican and the project's settings, and reading their pages."""
 
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path

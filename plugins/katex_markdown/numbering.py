@@ -134,7 +134,7 @@ def number_equations(segments: list[MathSegment], refs: list[ProseRef]) -> Numbe
             return rf"\href{{#{anchor_id(label)}}}{{\text{{{number}}}}}"
         return replace
 
-    tex = [_MATH_REF_RE.sub(math_ref(segment.line), text) for text, segment in zip(tex, segments)]
+    tex = [_MATH_REF_RE.sub(math_ref(segment.line), text) for text, segment in zip(tex, segments, strict=True)]
     prose = []
     for ref in refs:
         if ref.label not in labels:

@@ -205,7 +205,7 @@ def _markdown_with_math(text: str, first_line: int, config: Config, messages: li
     body = _REF_PH.sub(lambda m: numbered.prose_refs[ms.decode_index(m.group(1))], body)
     formulas = [
         Formula(tex, segment.display, segment.line, segment.tex)
-        for tex, segment in zip(numbered.tex, extracted.segments)
+        for tex, segment in zip(numbered.tex, extracted.segments, strict=True)
     ]
     return body, toc, formulas, numbered.anchors
 
@@ -288,7 +288,7 @@ def typeset(bodies: list[PreparedBody], store: Store, workers: int) -> Typeset:
     missing = [wanted[key] for key in wanted if key not in cached]
     answers = render_in_parallel([(f.tex, f.display, macros) for f, macros in missing], workers)
     new, errors = {}, {}
-    for (formula, _), answer in zip(missing, answers):
+    for (formula, _), answer in zip(missing, answers, strict=True):
         if "html" in answer:
             new[formula.key] = answer["html"]
         else:

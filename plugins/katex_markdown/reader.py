@@ -94,7 +94,7 @@ class BuildRenderer:
         with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
             # Small chunks: the last one to finish decides when the pool is done.
             bodies = pool.map(partial(_prepare_file, config=self.config), paths, chunksize=4)
-            return dict(zip(paths, bodies))
+            return dict(zip(paths, bodies, strict=True))
 
     def close(self) -> None:
         self.store.close()

@@ -20,8 +20,8 @@ class Store:
         self._connection = None
         self._writer: threading.Thread | None = None
 
-    @property
-    def connection(self):
+    def _connect(self):
+        """The build process's connection, opened (and the tables made) on first use."""
         if self._connection is None and self.path:
             os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
             self._connection = sqlite3.connect(self.path, timeout=60)
@@ -36,7 +36,7 @@ class Store:
         for start in range(0, len(keys), _BATCH):
             chunk = keys[start : start + _BATCH]
             marks = ",".join("?" * len(chunk))
-            rows = self.connection.execute(
+            rows = self._connect().execute(
                 f"SELECT key, {column} FROM {table} WHERE key IN ({marks})", chunk
             )
             found.update(rows)
@@ -53,7 +53,7 @@ class Store:
         if not self.path or not (bodies or formulas):
             return
         self.wait()
-        self.connection  # creates the tables before the writer connects
+        self._connect()  # the tables must exist before the writer's own connection uses them
         self._writer = threading.Thread(target=self._write, args=(bodies, formulas))
         self._writer.start()
 
