@@ -169,6 +169,8 @@ class KatexMarkdownReader(BaseReader):
         metadata["summary_has_math"] = body.summary_has_math
         metadata["word_count"] = body.word_count
         metadata["math_html"] = body.math
+        # Where each front-matter field starts, so that any plugin can name the line of a bad value.
+        metadata["front_matter_lines"] = dict(body.metadata_lines)
         return metadata
 
 
