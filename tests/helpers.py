@@ -55,3 +55,16 @@ POST_URLS = {
     "prices": "posts/prices-and-code/",
     "journal": "posts/journal-june-18-2026/",
 }
+
+
+def html_differences(left: Path, right: Path) -> list[str]:
+    """HTML pages that differ in bytes between two outputs, or that only one has."""
+    left_pages = {p.relative_to(left) for p in left.rglob("*.html")}
+    right_pages = {p.relative_to(right) for p in right.rglob("*.html")}
+    only = [f"only in one output: {p}" for p in sorted(left_pages ^ right_pages)]
+    return only + [str(p) for p in sorted(left_pages & right_pages) if (left / p).read_bytes() != (right / p).read_bytes()]
+
+
+def page_bytes(output: Path) -> dict[str, bytes]:
+    """Every HTML page of an output, by its path: to tell which pages a rebuild changed."""
+    return {str(p.relative_to(output)): p.read_bytes() for p in output.rglob("*.html")}
