@@ -57,7 +57,10 @@ def _ensure_logging(verbose: bool) -> None:
 
 def describe_failure(error: BaseException) -> str:
     """`where: what` for an exception that stopped a build: the template and line for Jinja, the
-    innermost project file (settings, plugin) for anything else."""
+    innermost project file (settings, plugin) for anything else. An exception marked `reported`
+    stops a build whose errors were logged already: its message is all there is to add."""
+    if getattr(error, "reported", False):
+        return str(error)
     if isinstance(error, jinja2.TemplateSyntaxError):
         where = os.path.relpath(error.filename) if error.filename else error.name
         return f"{where}:{error.lineno}: template syntax error: {error.message}"
