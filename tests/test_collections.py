@@ -1,6 +1,7 @@
 """collection_page: collection pages from content/collections.toml, the home collection, bad input,
 and rebuilds that match a clean build."""
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -251,3 +252,9 @@ def test_removing_the_data_file_removes_the_collection_pages(tmp_path):
     clean = build_site(content, tmp_path / "clean", DEFAULT_PAGINATION=2)
     assert html_differences(clean.output, again.output) == []
     assert again.page("").cssselect(".post-list__item")
+
+
+def test_collection_pages_keep_stable_fingerprints(notes):
+    records = json.loads((notes.output.parent / "cache" / "page_writer.json").read_text())["pages"]
+    assert [path for path, fingerprint in records.items() if not fingerprint] == []
+    assert any(path.endswith("notes/index.html") for path in records)

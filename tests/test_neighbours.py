@@ -1,5 +1,6 @@
 """post_neighbours: previous and next post on every post, within a journal section for its notes."""
 
+import json
 import shutil
 from pathlib import Path
 
@@ -71,3 +72,10 @@ def test_renaming_a_post_updates_its_neighbours_pages(tmp_path):
     for page in ("posts/n1/index.html", "posts/n3/index.html"):
         assert before[page] != after[page], page
     assert before["posts/j1/index.html"] == after["posts/j1/index.html"]  # another stream
+
+
+def test_pages_with_neighbours_keep_stable_fingerprints(streams):
+    # Posts link each other (prev/next); their pages must still be skipped when nothing changed.
+    records = json.loads((streams.output.parent / "cache" / "page_writer.json").read_text())["pages"]
+    unstable = [path for path, fingerprint in records.items() if not fingerprint]
+    assert records and unstable == []
