@@ -1,5 +1,7 @@
 """Building real sites with Pelican and the project's settings, and reading their pages."""
 
+import os
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +47,15 @@ def build_site(content: Path, folder: Path, settings: str = DEV_SETTINGS, **over
     return BuiltSite(build(settings, settings_overrides), output)
 
 
+def build_published(content: Path, folder: Path, siteurl: str, **overrides) -> BuiltSite:
+    """Build `content` with publishconf.py (absolute URLs, feeds) for the site at `siteurl`."""
+    os.environ["SITEURL"] = siteurl
+    try:
+        return build_site(content, folder, PUBLISH_SETTINGS, **overrides)
+    finally:
+        del os.environ["SITEURL"]
+
+
 def text_of(element) -> str:
     return " ".join(element.text_content().split())
 
@@ -68,3 +79,14 @@ def html_differences(left: Path, right: Path) -> list[str]:
 def page_bytes(output: Path) -> dict[str, bytes]:
     """Every HTML page of an output, by its path: to tell which pages a rebuild changed."""
     return {str(p.relative_to(output)): p.read_bytes() for p in output.rglob("*.html")}
+
+
+def rebuild_after_edit(source: Path, folder: Path, edit, **overrides) -> tuple[dict[str, bytes], BuiltSite, BuiltSite]:
+    """Build a copy of `source`, let `edit(content)` change it, build again into the same output
+    and caches (as the livereload server does), and build the edited content clean elsewhere.
+    Returns (the pages before the edit, the rebuilt site, the clean site)."""
+    content = folder / "content"
+    shutil.copytree(source, content)
+    before = page_bytes(build_site(content, folder / "live", **overrides).output)
+    edit(content)
+    return before, build_site(content, folder / "live", **overrides), build_site(content, folder / "clean", **overrides)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import build_site, html_differences, page_bytes, text_of
+from helpers import build_site, html_differences, page_bytes, rebuild_after_edit, text_of
 
 SITES = Path(__file__).parent / "collection_page_sites"
 BAD_INPUT = Path(__file__).parent / "bad_input"
@@ -82,7 +82,7 @@ def test_sub_groups_follow_the_sections_own_entries(notes):
         "exploratory-notes-mathematics", "exploratory-notes-computer-science",
     ]
     assert entry_titles(exploratory) == ["Loose thoughts", "Counting primes by hand", "Hash tables from first principles"]
-    own, mathematics, computer_science = exploratory.cssselect(".collection-entries")
+    _, mathematics, computer_science = exploratory.cssselect(".collection-entries")
     assert entry_titles(mathematics) == ["Counting primes by hand"]
     assert entry_titles(computer_science) == ["Hash tables from first principles"]
     assert text_of(exploratory.cssselect(".collection-group__intro")[0]) == "Code and systems"
@@ -222,35 +222,30 @@ def test_unknown_collection_setting_is_named(tmp_path):
 # --- Rebuilds ---------------------------------------------------------------------------------------------
 
 def test_moving_a_post_and_renaming_one_rebuild_like_a_clean_build(tmp_path):
-    content = tmp_path / "content"
-    shutil.copytree(SITES / "notes", content)
-    first = build_site(content, tmp_path / "live")
-    before = page_bytes(first.output)
-    moved = content / "posts" / "singular-values.md"
-    moved.write_text(moved.read_text().replace("Collection: NOTES", "Collection: Deep Dives"))
-    renamed = content / "posts" / "stable-lr.md"  # the slug stays: only the title changes
-    renamed.write_text(renamed.read_text().replace("Title: Maximal stable", "Title: The maximal stable"))
-    again = build_site(content, tmp_path / "live")
-    clean = build_site(content, tmp_path / "clean")
+    def edit(content):
+        moved = content / "posts" / "singular-values.md"
+        moved.write_text(moved.read_text().replace("Collection: NOTES", "Collection: Deep Dives"))
+        renamed = content / "posts" / "stable-lr.md"  # the slug stays: only the title changes
+        renamed.write_text(renamed.read_text().replace("Title: Maximal stable", "Title: The maximal stable"))
+
+    before, again, clean = rebuild_after_edit(SITES / "notes", tmp_path, edit)
     assert again.result.errors == [] == clean.result.errors
     assert html_differences(clean.output, again.output) == []
     page = again.page("notes/")
     assert entry_titles(section(page, "deep-dives"))[-1] == "Singular values under perturbation"
     assert entry_titles(section(page, "notes")) == ["The maximal stable learning rate", "Quadratic word embedding model"]
     after = page_bytes(again.output)
-    # Every page that shows the renamed post: lists, and its neighbours' previous/next links.
+    # Every page that shows the renamed post: lists, and its neighbour's previous/next links.
     for shows_it in ("notes/index.html", "index.html", "archives/index.html", "posts/the-lazy-and-rich-regimes/index.html"):
         assert before[shows_it] != after[shows_it], shows_it
 
 
 def test_removing_the_data_file_removes_the_collection_pages(tmp_path):
-    content = tmp_path / "content"
-    shutil.copytree(SITES / "home", content)
-    build_site(content, tmp_path / "live", DEFAULT_PAGINATION=2)
-    (content / "collections.toml").unlink()
-    again = build_site(content, tmp_path / "live", DEFAULT_PAGINATION=2)
-    clean = build_site(content, tmp_path / "clean", DEFAULT_PAGINATION=2)
+    before, again, clean = rebuild_after_edit(
+        SITES / "home", tmp_path, lambda content: (content / "collections.toml").unlink(), DEFAULT_PAGINATION=2,
+    )
     assert html_differences(clean.output, again.output) == []
+    assert "posts/index.html" in before and not (again.output / "posts" / "index.html").exists()
     assert again.page("").cssselect(".post-list__item")
 
 

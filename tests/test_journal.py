@@ -2,13 +2,12 @@
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import feedparser
 import pytest
 
-from helpers import PUBLISH_SETTINGS, build_site, html_differences, page_bytes, text_of
+from helpers import build_published, build_site, html_differences, page_bytes, rebuild_after_edit, text_of
 
 SITE = Path(__file__).parent / "journal_sections_sites" / "journal"
 BAD_INPUT = Path(__file__).parent / "bad_input"
@@ -24,11 +23,7 @@ def journal(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
-    os.environ["SITEURL"] = "https://journal.example.test"
-    try:
-        built = build_site(SITE, tmp_path_factory.mktemp("published"), PUBLISH_SETTINGS)
-    finally:
-        del os.environ["SITEURL"]
+    built = build_published(SITE, tmp_path_factory.mktemp("published"), "https://journal.example.test")
     assert built.result.errors == []
     return built
 
@@ -122,16 +117,13 @@ def test_setting_mistakes_are_named(tmp_path, sections, message):
 
 
 def test_moving_a_note_out_and_renaming_one_rebuild_like_a_clean_build(tmp_path):
-    content = tmp_path / "content"
-    shutil.copytree(SITE, content)
-    first = build_site(content, tmp_path / "live")
-    before = page_bytes(first.output)
-    moved = content / "posts" / "weeks.md"
-    moved.write_text(moved.read_text().replace("Section: journal\n", ""))
-    renamed = content / "posts" / "rust.md"
-    renamed.write_text(renamed.read_text().replace("Title: Rust ownership", "Title: Rust ownership, revisited"))
-    again = build_site(content, tmp_path / "live")
-    clean = build_site(content, tmp_path / "clean")
+    def edit(content):
+        moved = content / "posts" / "weeks.md"
+        moved.write_text(moved.read_text().replace("Section: journal\n", ""))
+        renamed = content / "posts" / "rust.md"
+        renamed.write_text(renamed.read_text().replace("Title: Rust ownership", "Title: Rust ownership, revisited"))
+
+    before, again, clean = rebuild_after_edit(SITE, tmp_path, edit)
     assert again.result.errors == [] == clean.result.errors
     assert html_differences(clean.output, again.output) == []
     assert titles(again.page("journal/")) == ["Understanding attention", "Rust ownership, revisited"]

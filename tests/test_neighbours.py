@@ -1,12 +1,11 @@
 """post_neighbours: previous and next post on every post, within a journal section for its notes."""
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from helpers import build_site, html_differences, page_bytes, text_of
+from helpers import build_site, html_differences, page_bytes, rebuild_after_edit, text_of
 
 SITE = Path(__file__).parent / "post_neighbours_sites" / "streams"
 
@@ -59,14 +58,11 @@ def test_hidden_posts_and_drafts_have_no_neighbours(streams):
 
 
 def test_renaming_a_post_updates_its_neighbours_pages(tmp_path):
-    content = tmp_path / "content"
-    shutil.copytree(SITE, content)
-    first = build_site(content, tmp_path / "live")
-    before = page_bytes(first.output)
-    renamed = content / "posts" / "n2.md"
-    renamed.write_text(renamed.read_text().replace("Title: Second post", "Title: The second post"))
-    again = build_site(content, tmp_path / "live")
-    clean = build_site(content, tmp_path / "clean")
+    def edit(content):
+        renamed = content / "posts" / "n2.md"
+        renamed.write_text(renamed.read_text().replace("Title: Second post", "Title: The second post"))
+
+    before, again, clean = rebuild_after_edit(SITE, tmp_path, edit)
     assert html_differences(clean.output, again.output) == []
     after = page_bytes(again.output)
     for page in ("posts/n1/index.html", "posts/n3/index.html"):

@@ -8,8 +8,8 @@ that join by their own `Collection:` field follow, newest first.
 import os
 from dataclasses import dataclass, field
 
-from .config import Config
 from .blurb import Blurb, blurb_from_field, first_sentence
+from .config import Config
 from .data import CollectionSpec, DataFile, EntryName, GroupSpec, SectionSpec, slug_of
 
 

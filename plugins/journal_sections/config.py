@@ -1,6 +1,6 @@
 """JOURNAL_SECTIONS, read with documented defaults; unknown keys are named (see plugins/README.md)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 SECTION_DEFAULTS = {
     "title": None,  # required: the section's heading, e.g. "Learning Journal"
@@ -22,23 +22,27 @@ class SectionRef:
     url: str
 
 
-@dataclass(frozen=True)
-class SectionConfig:
+@dataclass
+class Section:
+    """A section as configured, and as templates see it once it has its posts (`section` on its
+    page, the list `journal_sections`)."""
+
     slug: str
     title: str
     description: str
     url: str
     save_as: str
     in_main_list: bool
-    feed_atom: str | None
+    feed_atom: str | None  # path (and URL under FEED_DOMAIN) of its feed; None when none is written
     feed_rss: str | None
+    posts: list = field(default_factory=list)  # newest first
 
     @property
     def ref(self) -> SectionRef:
         return SectionRef(self.slug, self.title, self.url)
 
 
-def read_sections(settings: dict) -> tuple[dict[str, SectionConfig], list[str]]:
+def read_sections(settings: dict) -> tuple[dict[str, Section], list[str]]:
     """(sections by slug, problems with the setting)."""
     sections, problems = {}, []
     raw = settings.get("JOURNAL_SECTIONS") or {}
@@ -55,7 +59,7 @@ def read_sections(settings: dict) -> tuple[dict[str, SectionConfig], list[str]]:
         values = {**SECTION_DEFAULTS, **options}
         if not values["title"]:
             problems.append(f"JOURNAL_SECTIONS[{slug!r}] needs a title")
-        sections[slug] = SectionConfig(
+        sections[slug] = Section(
             slug=slug, title=values["title"] or slug, description=values["description"],
             url=values["url"].format(slug=slug), save_as=values["save_as"].format(slug=slug),
             in_main_list=bool(values["in_main_list"]),
@@ -65,7 +69,7 @@ def read_sections(settings: dict) -> tuple[dict[str, SectionConfig], list[str]]:
     return sections, problems
 
 
-def find_section(sections: dict[str, SectionConfig], value: str) -> SectionConfig | None:
+def find_section(sections: dict[str, Section], value: str) -> Section | None:
     """A `Section:` value names a section by its key or its title, in any case."""
     wanted = value.strip().casefold()
     return next((s for s in sections.values() if wanted in (s.slug.casefold(), s.title.casefold())), None)

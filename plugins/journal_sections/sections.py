@@ -3,31 +3,16 @@ and each section gets its page (paginated like the index) and, in production, it
 
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import replace
 from itertools import chain
 
 from pelican.contents import Article
 from pelican.generators import Generator
 
-from .config import SectionConfig, find_section, read_sections
+from .config import Section, find_section, read_sections
 
 logger = logging.getLogger(__name__)
 CONTEXT_KEY = "journal_sections"
-
-
-@dataclass
-class Section:
-    """A section as templates see it (`section` on its page; the list `journal_sections`)."""
-
-    slug: str
-    title: str
-    description: str
-    url: str
-    save_as: str
-    in_main_list: bool
-    feed_atom_url: str | None = None  # set only when the feed is written
-    feed_rss_url: str | None = None
-    posts: list = field(default_factory=list)  # newest first
 
 
 def check_settings(pelican) -> None:
@@ -56,15 +41,6 @@ def _feeds_written(settings: dict) -> bool:
     return str(settings.get("FEED_DOMAIN") or settings.get("SITEURL") or "").startswith(("http://", "https://"))
 
 
-def _section(config: SectionConfig, posts: list, feeds: bool) -> Section:
-    return Section(
-        slug=config.slug, title=config.title, description=config.description, url=config.url,
-        save_as=config.save_as, in_main_list=config.in_main_list,
-        feed_atom_url=config.feed_atom if feeds else None, feed_rss_url=config.feed_rss if feeds else None,
-        posts=posts,
-    )
-
-
 def collect_sections(generator) -> None:
     """Each section with its posts, newest first; posts of sections kept out of the main list leave
     it (they stay in tags and archives, and their pages are still written)."""
@@ -73,7 +49,10 @@ def collect_sections(generator) -> None:
     newest_first = sorted(published, key=lambda a: a.date, reverse=True)
     feeds = _feeds_written(generator.settings)
     sections = [
-        _section(config, [a for a in newest_first if _slug(a) == config.slug], feeds)
+        replace(
+            config, posts=[a for a in newest_first if _slug(a) == config.slug],
+            feed_atom=config.feed_atom if feeds else None, feed_rss=config.feed_rss if feeds else None,
+        )
         for config in configs.values()
     ]
     kept_out = {s.slug for s in sections if not s.in_main_list}
@@ -102,10 +81,10 @@ class JournalSectionsGenerator(Generator):
                 template_name="section", url=section.url,
                 section=section, articles=section.posts,
             )
-            if section.feed_atom_url:
-                writer.write_feed(section.posts, self.context, section.feed_atom_url, feed_title=section.title)
-            if section.feed_rss_url:
-                writer.write_feed(section.posts, self.context, section.feed_rss_url, feed_type="rss",
+            if section.feed_atom:
+                writer.write_feed(section.posts, self.context, section.feed_atom, feed_title=section.title)
+            if section.feed_rss:
+                writer.write_feed(section.posts, self.context, section.feed_rss, feed_type="rss",
                                   feed_title=section.title)
 
 
