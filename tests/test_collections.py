@@ -253,3 +253,13 @@ def test_collection_pages_keep_stable_fingerprints(notes):
     records = json.loads((notes.output.parent / "cache" / "page_writer.json").read_text())["pages"]
     assert [path for path, fingerprint in records.items() if not fingerprint] == []
     assert any(path.endswith("notes/index.html") for path in records)
+
+
+def test_math_in_a_blurb_field_is_a_warning(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(SITES / "home", content)
+    post = content / "posts" / "note-1.md"
+    post.write_text(post.read_text().replace("Collection: Notes\n", "Collection: Notes\nBlurb: Why $x^2$ grows.\n"))
+    result = build_site(content, tmp_path / "site").result
+    assert result.errors == []
+    assert f"{os.path.relpath(post)}:4: Blurb: is plain text, its math is shown as typed" in result.warnings[0]

@@ -111,6 +111,7 @@ class Joiner:
         self.content_path = content_path
         self.data_where = os.path.relpath(config.data_path)
         self.problems: list[str] = []
+        self.warnings: list[str] = []
         self._addresses = addresses(data)
         self._entries: dict[int, Entry] = {}  # by id(article): blurbs are computed once per post
         # (collection slug, section slug, group slug or "") -> the posts placed there, in order
@@ -200,6 +201,11 @@ class Joiner:
     # --- What templates show ------------------------------------------------------------------------
     def _entry(self, article) -> Entry:
         if id(article) not in self._entries:
+            if any(sign in str(article.metadata.get("blurb", "")) for sign in ("$", "\\(")):
+                self.warnings.append(
+                    f"{where(article, 'blurb')}: Blurb: is plain text, its math is shown as typed; "
+                    "leave Blurb: out to use the summary's first sentence, formulas typeset"
+                )
             blurb = blurb_of(article)
             self._entries[id(article)] = Entry(article, topics_of(article), blurb.html, blurb.has_math)
         return self._entries[id(article)]

@@ -46,6 +46,8 @@ def join_collections(generator) -> None:
     collections = joiner.join(published, list(generator.drafts))
     for problem in joiner.problems:
         logger.error("%s", problem)
+    for warning in joiner.warnings:
+        logger.warning("%s", warning)
     generator.context[CONTEXT_KEY] = collections
     home = next((c for c in collections if c.home), None)
     if home is not None:
