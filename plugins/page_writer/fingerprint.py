@@ -76,8 +76,6 @@ class Digester:
     def __init__(self):
         # By (id(), hops), holding the value too: a freed object's id is reused by the next one made.
         self._memo: dict[tuple[int, int], tuple[object, object]] = {}
-        # By (id(), hops) too: a post reached again through its neighbours' links is one hop further
-        # (and digested by identity at the limit); only a container holding itself is a cycle.
         self._in_progress: set[tuple[int, int]] = set()
 
     def digest(self, value, hops: int = 0) -> object:

@@ -211,8 +211,7 @@ class PageWriter(Writer):
             raise FileOverwriteFailedError(f'Failed to overwrite "{path}": two pages are written to it')
         self._claimed.add(path)
         self._pending.append(_Job(template, context, local, path, override))
-        # A page with no stable fingerprint is recorded too (it never matches), so that it is
-        # removed like any other page once no build writes it.
+        # A page with no fingerprint is recorded too ("" never matches), so it is removed once gone.
         self._records[path] = fingerprint or ""
 
     def render_pending(self) -> None:
