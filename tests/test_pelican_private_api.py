@@ -62,3 +62,18 @@ def test_signals_this_project_connects_exist():
     for name in ("initialized", "readers_init", "content_object_init", "article_generator_finalized",
                  "all_generators_finalized", "get_writer", "get_generators", "content_written", "finalized"):
         assert hasattr(signals, name), name
+
+
+def test_articles_lists_are_shared_with_the_context_and_the_index_reads_its_url_when_written():
+    """journal_sections moves posts from `articles` to `hidden_articles` in place (the context holds
+    the same lists) at `article_generator_finalized`; collection_page sets INDEX_SAVE_AS then."""
+    context = inspect.getsource(generators.ArticlesGenerator.generate_context)
+    assert '"articles",' in context and '"hidden_articles",' in context
+    assert context.index("_update_context(") < context.index("article_generator_finalized.send(self)")
+    assert "def _update_context" in inspect.getsource(generators.Generator)
+    assert "self.context[item] = value" in inspect.getsource(generators.Generator._update_context)
+    articles = inspect.getsource(generators.ArticlesGenerator.generate_articles)
+    assert "self.hidden_articles" in articles, "hidden articles must still get their pages"
+    direct = inspect.getsource(generators.ArticlesGenerator.generate_direct_templates)
+    assert 'self.settings.get(\n                f"{template.upper()}_SAVE_AS"' in direct
+    assert "all_articles = list(self.articles)" in inspect.getsource(generators.ArticlesGenerator.generate_feeds)
