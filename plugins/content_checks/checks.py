@@ -71,7 +71,7 @@ def symlinks_out_of_content(settings, folder: ContentFolder, explained: list[str
     problems = []
     for link, real in sorted(symlinks_leaving(folder.root, folders, settings["IGNORE_FILES"])):
         problems.append(
-            f"{shown(link)}: a symbolic link to {real}, outside {shown(folder.root)}/; the build would "
+            f"{os.path.relpath(link)}: a symbolic link to {real}, outside {shown(folder.root)}/; the build would "
             "publish what it points to: move those files into the content folder or remove the link"
         )
         explained.append(link)
@@ -89,10 +89,11 @@ def stray_static_files(generators, folder: ContentFolder, output: str, explained
         # get_url_setting, not .save_as: reading save_as would stop an {attach} from relocating it.
         destination = os.path.normpath(os.path.join(output, static.get_url_setting("save_as")))
         if not is_inside(os.path.realpath(source), folder.real_root) or not is_inside(source, folder.root):
-            problems.append(f"{shown(source)}: outside {shown(folder.root)}/; the build would publish it")
+            problems.append(f"{os.path.relpath(source)}: outside {shown(folder.root)}/, yet the build would publish it; "
+                            "STATIC_PATHS must name folders inside PATH")
         elif not is_inside(destination, output):
-            problems.append(f"{shown(source)}: would be written outside {shown(output)}/ (to {destination})")
-    return problems
+            problems.append(f"{os.path.relpath(source)}: would be written outside {shown(output)}/ (to {destination})")
+    return sorted(problems)
 
 
 def unpublished_draft_files(generators, folder: ContentFolder, static_paths: list[str]) -> list:

@@ -63,10 +63,10 @@ def _placement_problem(link: Link, target: str, folder: ContentFolder) -> str | 
     """Outside the content folder, missing, or a folder where a file belongs."""
     root = shown(folder.root)
     if not is_inside(target, folder.root):
-        return f"{_what(link)} points outside {root}/ (to {shown(target)}); link only to files under {root}/"
+        return f"{_what(link)} points outside {root}/ (to {target}); link only to files under {root}/"
     real = os.path.realpath(target)
     if not is_inside(real, folder.real_root):
-        return (f"{_what(link)} points outside {root}/ through a symbolic link (to {shown(real)}); "
+        return (f"{_what(link)} points outside {root}/ through a symbolic link (to {real}); "
                 f"link only to files under {root}/")
     if not os.path.exists(target):
         return f"{_what(link)}: no such file (looked for {shown(target)})"

@@ -25,6 +25,12 @@ class Link:
     fragment: str  # unquoted, without "#": "proof"
 
 
+def _quoted_value(match: re.Match, group: int = 1) -> str:
+    """The value of a `"..."` or `'...'` pair of groups (the first of them is `group`)."""
+    double = match.group(group)
+    return double if double is not None else match.group(group + 1)
+
+
 def might_have_links(body: str) -> bool:
     """A cheap test that lets most bodies skip the tag scan."""
     return "<img" in body or any(marker in body for marker in CHECKED_MARKERS)
@@ -51,7 +57,7 @@ def links_in(body: str, intrasite_regex: str) -> Iterator[Link]:
             key = attribute.group(1).lower()
             if key not in INTRASITE_ATTRIBUTES:
                 continue
-            value = html.unescape(attribute.group(2) if attribute.group(2) is not None else attribute.group(3))
+            value = html.unescape(_quoted_value(attribute, 2))
             marked = intrasite.match(value)
             if marked and marked.group("what") in CHECKED_MARKERS:
                 yield _split(marked.group("what"), value, marked.group("value"))
@@ -61,13 +67,15 @@ def links_in(body: str, intrasite_regex: str) -> Iterator[Link]:
 
 def element_ids(body: str) -> set[str]:
     """Every id a `#fragment` can point at: headings (toc extension), equations, footnotes, ..."""
-    return {html.unescape(double if double is not None else single) for double, single in _ID_RE.findall(body)}
+    return {html.unescape(_quoted_value(match)) for match in _ID_RE.finditer(body)}
 
 
-def line_of(source_path: str, needle: str) -> int | None:
-    """The first line of the source that contains `needle` (1-based), or None."""
+def line_of(source_path: str, written: str) -> int | None:
+    """The first line of the source with the link `written` on it, whole (so `a.md#proof` is not
+    found in `a.md#proofs`), 1-based; None when the body made it up."""
+    whole = re.compile(rf"(?<![\w./~%-]){re.escape(written)}(?![\w./~%#?&=:-])")
     with open(source_path, encoding="utf-8", errors="replace") as source:
         for number, line in enumerate(source, start=1):
-            if needle in line:
+            if whole.search(line):
                 return number
     return None
