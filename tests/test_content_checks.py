@@ -160,7 +160,6 @@ def test_symlinks_that_stay_inside_the_content_folder_are_fine(tmp_path):
     (content / "shared").mkdir()
     (content / "shared" / "dot.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
     (content / "images").symlink_to(content / "shared")
-    (content / "shared" / "again").symlink_to(content / "shared")  # a loop: Pelican's walk and ours end
     errors, output, elsewhere = build_and_watch(content, tmp_path)
     assert errors == []
     assert (output / "images" / "dot.svg").read_text().startswith("<svg")
