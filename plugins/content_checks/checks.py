@@ -71,8 +71,8 @@ def symlinks_out_of_content(settings, folder: ContentFolder, explained: list[str
     problems = []
     for link, real in sorted(symlinks_leaving(folder.root, folders, settings["IGNORE_FILES"])):
         problems.append(
-            f"{os.path.relpath(link)}: a symbolic link to {real}, outside {shown(folder.root)}/; the build would "
-            "publish what it points to: move those files into the content folder or remove the link"
+            f"{os.path.relpath(link)}: a symbolic link to {real}, outside {shown(folder.root)}/; the build "
+            "would publish what it points to: move those files into the content folder or remove the link"
         )
         explained.append(link)
     return problems
@@ -88,28 +88,28 @@ def stray_static_files(generators, folder: ContentFolder, output: str, explained
             continue
         # get_url_setting, not .save_as: reading save_as would stop an {attach} from relocating it.
         destination = os.path.normpath(os.path.join(output, static.get_url_setting("save_as")))
+        where = os.path.relpath(source)
         if not is_inside(os.path.realpath(source), folder.real_root) or not is_inside(source, folder.root):
-            problems.append(f"{os.path.relpath(source)}: outside {shown(folder.root)}/, yet the build would publish it; "
+            problems.append(f"{where}: outside {shown(folder.root)}/, yet the build would publish it; "
                             "STATIC_PATHS must name folders inside PATH")
         elif not is_inside(destination, output):
-            problems.append(f"{os.path.relpath(source)}: would be written outside {shown(output)}/ (to {destination})")
+            problems.append(f"{where}: would be written outside {shown(output)}/ (to {destination})")
     return sorted(problems)
 
 
 def unpublished_draft_files(generators, folder: ContentFolder, static_paths: list[str]) -> list:
     """Static files that only drafts left out of this build link to, found by no STATIC_PATHS folder:
     Pelican would still copy them (an {attach}ed figure of a draft, at the site's root)."""
-    linked_by_drafts, linked_by_others = set(), set()
+    by_drafts, by_others = set(), set()
     for content in all_content(generators):
-        side = linked_by_drafts if is_unpublished_draft(content) else linked_by_others
-        side.update(target for link, target in folder.links_of(content) if link.marker in ("static", "attach"))
-    only_drafts = linked_by_drafts - linked_by_others
+        linked = by_drafts if is_unpublished_draft(content) else by_others
+        linked.update(target for link, target in folder.links_of(content) if link.marker in ("static", "attach"))
     static_folders = [os.path.normpath(os.path.join(folder.root, path)) for path in static_paths]
-    return [
-        static for static in static_files(generators)
-        if os.path.abspath(static.source_path) in only_drafts
-        and not any(is_inside(os.path.abspath(static.source_path), path) for path in static_folders)
-    ]
+
+    def only_a_draft_brings_in(source: str) -> bool:
+        return source in by_drafts - by_others and not any(is_inside(source, path) for path in static_folders)
+
+    return [static for static in static_files(generators) if only_a_draft_brings_in(os.path.abspath(static.source_path))]
 
 
 def check_content(generators) -> None:
@@ -126,5 +126,6 @@ def check_content(generators) -> None:
         logger.error("%s", problem)
     if problems:
         raise ContentProblems(f"{len(problems)} content problem(s), listed above; nothing was written")
+    # Pelican's StaticGenerator copies what this list (also context["staticfiles"]) holds.
     withheld = {id(static) for static in unpublished_draft_files(generators, folder, settings["STATIC_PATHS"])}
     static_files(generators)[:] = [static for static in static_files(generators) if id(static) not in withheld]

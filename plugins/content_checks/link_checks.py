@@ -28,13 +28,14 @@ class LinkProblem:
 
 @dataclass
 class ContentFolder:
-    """The content root, its sources by absolute path and, as asked for, the ids of their bodies."""
+    """The content root, its sources by absolute path and, as asked for, their links and ids."""
 
     root: str
     sources: dict  # absolute source path -> Pelican content object (posts and pages)
     static_files: set  # absolute source paths of static files
     intrasite_regex: str
     _ids: dict = field(default_factory=dict)
+    _links: dict = field(default_factory=dict)
 
     @property
     def real_root(self) -> str:
@@ -45,14 +46,16 @@ class ContentFolder:
             self._ids[content.source_path] = element_ids(content._content or "")
         return self._ids[content.source_path]
 
-    def links_of(self, content) -> Iterator[tuple[Link, str]]:
-        """(link, absolute target) for each link of the body that names a file."""
-        body = content._content or ""
-        if not might_have_links(body):
-            return
-        for link in links_in(body, self.intrasite_regex):
-            if link.path:  # "{filename}#x" or "#x" names no file
-                yield link, link_target(link.path, content.source_path, self.root)
+    def links_of(self, content) -> list[tuple[Link, str]]:
+        """(link, absolute target) for each link of the body that names a file; scanned once."""
+        if content.source_path not in self._links:
+            body = content._content or ""
+            self._links[content.source_path] = [
+                (link, link_target(link.path, content.source_path, self.root))
+                for link in (links_in(body, self.intrasite_regex) if might_have_links(body) else ())
+                if link.path  # "{filename}#x" names no file
+            ]
+        return self._links[content.source_path]
 
 
 def _what(link: Link) -> str:
@@ -85,7 +88,8 @@ def _target_problem(content, link: Link, target: str, folder: ContentFolder) -> 
             return None  # Pelican links it, and warns to write {static}
         return f"{link.written}: {shown(target)} is not a post, page or static file of this site"
     if is_unpublished_draft(linked) and not is_unpublished_draft(content):
-        return f"{link.written} links to a draft, which this build does not publish; publish it or remove the link"
+        return (f"{link.written} links to a draft, which this build does not publish; "
+                "publish it or remove the link")
     if link.fragment and link.fragment not in folder.ids_of(linked):
         close = difflib.get_close_matches(link.fragment, sorted(folder.ids_of(linked)), n=1)
         hint = f' (did you mean "#{close[0]}"?)' if close else ""
