@@ -47,60 +47,56 @@ def assert_nothing_written(output: Path, elsewhere: set[Path]) -> None:
     assert elsewhere == set()
 
 
+def assert_refused(content: Path, tmp_path: Path, messages: list[str], settings: str | None = None, **overrides):
+    """The build of `content` fails with exactly `messages` (then the one that stops it) and writes
+    nothing: no output, no file anywhere else."""
+    errors, output, elsewhere = build_and_watch(content, tmp_path, settings, **overrides)
+    assert errors == [*messages, STOPPED.format(len(messages))]
+    assert_nothing_written(output, elsewhere)
+
+
 # --- Links that leave the content folder ------------------------------------------------------------
 
 
 def test_attach_links_out_of_the_content_folder_fail_before_anything_is_written(tmp_path):
     content = BAD_INPUT / "attach_outside"
-    errors, output, elsewhere = build_and_watch(content, tmp_path)
     source, root = relative(content / "posts" / "leak.md"), relative(content)
-    assert errors == [
+    assert_refused(content, tmp_path, [
         f"{source}:6: {{attach}}/../../../etc/hosts points outside {root}/ (to {ROOT / 'etc' / 'hosts'}); "
         f"link only to files under {root}/",
         f"{source}:10: {{attach}}/{DEEP}etc/hosts points outside {root}/ (to /etc/hosts); "
         f"link only to files under {root}/",
-        STOPPED.format(2),
-    ]
-    assert_nothing_written(output, elsewhere)
+    ])
 
 
 def test_static_links_out_of_the_content_folder_fail_before_anything_is_written(tmp_path):
     content = BAD_INPUT / "static_outside"
-    errors, output, elsewhere = build_and_watch(content, tmp_path)
     source, root = relative(content / "posts" / "climb.md"), relative(content)
-    assert errors == [
+    assert_refused(content, tmp_path, [
         f"{source}:6: {{static}}../.. points outside {root}/ (to {BAD_INPUT}); link only to files under {root}/",
         f"{source}:8: {{static}}{DEEP}etc/hostname points outside {root}/ (to /etc/hostname); "
         f"link only to files under {root}/",
-        STOPPED.format(2),
-    ]
-    assert_nothing_written(output, elsewhere)
+    ])
 
 
 def test_filename_link_out_of_the_content_folder_fails(tmp_path):
     content = BAD_INPUT / "filename_outside"
-    errors, output, elsewhere = build_and_watch(content, tmp_path)
     root = relative(content)
-    assert errors == [
+    assert_refused(content, tmp_path, [
         f"{relative(content / 'posts' / 'elsewhere.md')}:4: {{filename}}../../broken_link/posts/linking.md "
         f"points outside {root}/ (to {BAD_INPUT / 'broken_link' / 'posts' / 'linking.md'}); "
         f"link only to files under {root}/",
-        STOPPED.format(1),
-    ]
-    assert_nothing_written(output, elsewhere)
+    ])
 
 
 def test_links_to_a_folder_or_to_a_file_that_is_no_page_fail(tmp_path):
     content = BAD_INPUT / "links_to_non_pages"
-    errors, output, elsewhere = build_and_watch(content, tmp_path)
     source = relative(content / "posts" / "odd-links.md")
-    assert errors == [
+    assert_refused(content, tmp_path, [
         f"{source}:4: {{static}}/images is a folder; link to a file in it",
         f"{source}:6: {{filename}}/notes/todo.txt: {relative(content / 'notes' / 'todo.txt')} "
         "is not a post, page or static file of this site",
-        STOPPED.format(2),
-    ]
-    assert_nothing_written(output, elsewhere)
+    ])
 
 
 # --- Symbolic links (made at run time: none is committed) ----------------------------------------
@@ -132,13 +128,10 @@ def test_symlinks_out_of_the_content_folder_fail_naming_the_link(tmp_path, link,
     where.parent.mkdir(exist_ok=True)
     pointed = Path(target) if target.startswith("/") else tmp_path / target
     where.symlink_to(pointed)
-    errors, output, elsewhere = build_and_watch(content, tmp_path)
-    assert errors == [
+    assert_refused(content, tmp_path, [
         f"{relative(where)}: a symbolic link to {pointed}, outside {content}/; the build would publish what it "
         "points to: move those files into the content folder or remove the link",
-        STOPPED.format(1),
-    ]
-    assert_nothing_written(output, elsewhere)
+    ])
 
 
 def test_a_static_link_through_a_symlink_out_of_the_content_folder_fails(tmp_path):
@@ -146,13 +139,10 @@ def test_a_static_link_through_a_symlink_out_of_the_content_folder_fails(tmp_pat
     (content / "misc").mkdir()  # not a STATIC_PATHS folder: only the link brings it in
     (content / "misc" / "hosts").symlink_to("/etc/hosts")
     (content / "posts" / "hosts.md").write_text("Title: Hosts\nDate: 2026-01-01\n\n[hosts]({static}/misc/hosts)\n")
-    errors, output, elsewhere = build_and_watch(content, tmp_path)
-    assert errors == [
+    assert_refused(content, tmp_path, [
         f"{relative(content / 'posts' / 'hosts.md')}:4: {{static}}/misc/hosts points outside {content}/ through a "
         f"symbolic link (to /etc/hosts); link only to files under {content}/",
-        STOPPED.format(1),
-    ]
-    assert_nothing_written(output, elsewhere)
+    ])
 
 
 def test_symlinks_that_stay_inside_the_content_folder_are_fine(tmp_path):
@@ -168,29 +158,22 @@ def test_symlinks_that_stay_inside_the_content_folder_are_fine(tmp_path):
 
 def test_a_static_folder_outside_the_content_folder_is_refused(tmp_path):
     content = small_site(tmp_path)
-    errors, output, elsewhere = build_and_watch(content, tmp_path, STATIC_PATHS=["../outside"])
-    assert errors == [
+    assert_refused(content, tmp_path, [
         f"{relative(tmp_path / 'outside' / 'secret.txt')}: outside {content}/, yet the build would publish it; "
         "STATIC_PATHS must name folders inside PATH",
         f"{relative(tmp_path / 'outside' / 'stray.md')}: outside {content}/, yet the build would publish it; "
         "STATIC_PATHS must name folders inside PATH",
-        STOPPED.format(2),
-    ]
-    assert_nothing_written(output, elsewhere)
+    ], STATIC_PATHS=["../outside"])
 
 
 def test_a_static_file_saved_outside_the_output_folder_is_refused(tmp_path):
     content = small_site(tmp_path)
     (content / "images").mkdir()
     (content / "images" / "dot.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
-    errors, output, elsewhere = build_and_watch(
-        content, tmp_path, EXTRA_PATH_METADATA={"images/dot.svg": {"save_as": "../escaped.svg"}}
-    )
-    assert errors == [
-        f"{relative(content / 'images' / 'dot.svg')}: would be written outside {output}/ (to {tmp_path / 'escaped.svg'})",
-        STOPPED.format(1),
-    ]
-    assert_nothing_written(output, elsewhere)
+    assert_refused(content, tmp_path, [
+        f"{relative(content / 'images' / 'dot.svg')}: would be written outside {tmp_path / 'output'}/ "
+        f"(to {tmp_path / 'escaped.svg'})",
+    ], EXTRA_PATH_METADATA={"images/dot.svg": {"save_as": "../escaped.svg"}})
 
 
 # --- Links checked to the fragment, and plain image paths -------------------------------------------
@@ -198,29 +181,23 @@ def test_a_static_file_saved_outside_the_output_folder_is_refused(tmp_path):
 
 def test_a_fragment_that_names_no_id_of_the_target_fails(tmp_path):
     content = BAD_INPUT / "fragment_missing"
-    errors, output, elsewhere = build_and_watch(content, tmp_path)
     source, target = relative(content / "posts" / "linking.md"), relative(content / "posts" / "target.md")
-    assert errors == [  # headings, equation labels and footnotes on lines 4 and 5 are found
+    assert_refused(content, tmp_path, [  # headings, equation labels and footnotes on lines 4 and 5 are found
         f'{source}:7: {{filename}}target.md#the-prof: {target} has no heading or element with id "the-prof" '
         '(did you mean "#the-proof"?)',
         f'{source}:9: {{filename}}/posts/target.md#lemma-2: {target} has no heading or element with id "lemma-2"',
-        STOPPED.format(2),
-    ]
-    assert_nothing_written(output, elsewhere)
+    ])
 
 
 def test_plain_image_paths_that_do_not_exist_fail(tmp_path):
     content = BAD_INPUT / "image_missing"
-    errors, output, elsewhere = build_and_watch(content, tmp_path)
     source = relative(content / "posts" / "pictures.md")
-    assert errors == [  # present images, https:, mailto: and data: URLs on lines 4 to 6 pass
+    assert_refused(content, tmp_path, [  # present images, https:, mailto: and data: URLs on lines 4 to 6 pass
         f"{source}:8: image ../images/missing.png: no such file "
         f"(looked for {relative(content / 'images' / 'missing.png')})",
         f"{source}:10: image /images/also-missing.svg: no such file "
         f"(looked for {relative(content / 'images' / 'also-missing.svg')})",
-        STOPPED.format(2),
-    ]
-    assert_nothing_written(output, elsewhere)
+    ])
 
 
 # --- Drafts never leave the machine ---------------------------------------------------------------
@@ -250,13 +227,10 @@ def test_publish_fails_on_a_link_to_a_draft_that_dev_builds(tmp_path):
     content = BAD_INPUT / "draft_link"
     dev_errors, dev_output, _ = build_and_watch(content, tmp_path / "dev")
     assert dev_errors == [] and (dev_output / "drafts" / "not-ready" / "index.html").exists()
-    errors, output, elsewhere = build_and_watch(content, tmp_path / "publish", PUBLISH_SETTINGS)
-    assert errors == [
+    assert_refused(content, tmp_path / "publish", [
         f"{relative(content / 'posts' / 'published.md')}:4: {{filename}}draft.md links to a draft, which this "
         "build does not publish; publish it or remove the link",
-        STOPPED.format(1),
-    ]
-    assert_nothing_written(output, elsewhere)
+    ], PUBLISH_SETTINGS)
 
 
 def test_publish_leaves_out_the_files_only_drafts_attach(tmp_path):
