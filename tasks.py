@@ -132,13 +132,15 @@ def test(c, k=None):
         c.run(f"{sys.executable} -m pytest{selection}", pty=False)
 
 
-@task
-def check(c):
-    """Build, then validate the HTML (Nu), check internal links (lychee) and lint the workflows."""
-    from site_tools.checks import run_checks
+@task(help={"runs": "Lighthouse runs per page (default: `runs` in budgets.toml)"})
+def check(c, runs=None):
+    """Build; validate the HTML (Nu), links (lychee), workflows; then measure budgets.toml."""
+    from site_tools.checks import run_budgets, run_checks
 
     build(c)
     failures = run_checks(c, ROOT, OUTPUT)
+    if not run_budgets(ROOT, int(runs) if runs else None):
+        failures.append("budgets")
     if failures:
         raise Exit("Checks failed: " + ", ".join(failures), code=1)
 

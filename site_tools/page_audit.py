@@ -1,0 +1,122 @@
+"""Every page of a served site in headless Chromium (Playwright): axe-core's violations in each
+theme, and what a phone's first visit transfers (bytes before fonts, font bytes, other hosts).
+
+Pages are opened the way Lighthouse's mobile preset opens them (a 412 x 823 viewport at 1.75
+device pixels, touch), each in a fresh browser context, so nothing is cached between pages.
+"""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from lxml import html as lxml_html
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+# Lighthouse 12's mobile screen emulation (moto g power).
+PHONE = {"viewport": {"width": 412, "height": 823}, "device_scale_factor": 1.75, "is_mobile": True,
+         "has_touch": True}
+# The theme toggle's choice (theme/static/js/theme-toggle.js), set before the page's own script runs.
+_THEME_SCRIPT = "try { localStorage.setItem('theme', %s); } catch (e) {}"
+_AXE_RUN = """() => axe.run(document, {resultTypes: ['violations']}).then(result =>
+  result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                               targets: v.nodes.map(n => n.target.join(' '))})))"""
+
+
+@dataclass
+class Violation:
+    rule: str
+    impact: str
+    help: str
+    targets: list[str]
+
+
+@dataclass
+class PageVisit:
+    path: str  # "/posts/x/"
+    theme: str
+    bytes_before_fonts: int = 0
+    font_bytes: int = 0
+    other_hosts: list[str] = field(default_factory=list)  # URLs of requests that left the site
+    violations: list[Violation] = field(default_factory=list)
+    error: str = ""  # the page could not be measured (it did not load)
+
+
+def site_paths(output: Path) -> list[str]:
+    """The URL path of every HTML page of a built site: `posts/x/index.html` is `/posts/x/`."""
+    paths = []
+    for page in sorted(output.rglob("*.html")):
+        relative = page.relative_to(output).as_posix()
+        paths.append("/" + (relative[: -len("index.html")] if relative.endswith("index.html") else relative))
+    return paths
+
+
+def render_blocking_scripts(page: Path) -> list[str]:
+    """External scripts that stop the parser: `<script src>` without defer, async or type=module."""
+    tree = lxml_html.fromstring(page.read_bytes())
+    return [script.get("src") for script in tree.iter("script")
+            if script.get("src") and script.get("defer") is None and script.get("async") is None
+            and script.get("type") != "module"]
+
+
+def axe_source(root: Path) -> str:
+    return (root / "node_modules" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+
+
+def visit(browser, site_url: str, path: str, theme: str, axe: str | None) -> PageVisit:
+    """Open one page in a fresh context; measure its transfer, and run axe when `axe` is given."""
+    result = PageVisit(path, theme)
+    context = browser.new_context(color_scheme=theme, **PHONE)
+    context.add_init_script(_THEME_SCRIPT % json.dumps(theme))
+    page = context.new_page()
+    requests = []
+    page.on("request", lambda request: requests.append(request))
+    try:
+        page.goto(site_url + path, wait_until="load")
+        page.evaluate("() => document.fonts.ready.then(() => true)")
+        _measure_transfer(result, requests, urlsplit(site_url).netloc)
+        if axe is not None:
+            page.add_script_tag(content=axe)
+            result.violations = [Violation(v["id"], v["impact"], v["help"], v["targets"])
+                                 for v in page.evaluate(_AXE_RUN)]
+    except Exception as error:  # a page that does not load is reported, the others still run
+        result.error = f"{type(error).__name__}: {str(error).splitlines()[0]}"
+    finally:
+        context.close()
+    return result
+
+
+def _measure_transfer(result: PageVisit, requests, site_host: str) -> None:
+    for request in requests:
+        parts = urlsplit(request.url)
+        if parts.scheme not in ("http", "https", "ws", "wss"):
+            continue  # data: and blob: URLs transfer nothing
+        if parts.netloc != site_host:
+            result.other_hosts.append(request.url)
+            continue
+        if request.response() is None:
+            continue
+        sizes = request.sizes()
+        transferred = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        if request.resource_type == "font":
+            result.font_bytes += transferred
+        else:
+            result.bytes_before_fonts += transferred
+
+
+def audit_site(site_url: str, paths: list[str], themes: tuple[str, ...], root: Path) -> list[PageVisit]:
+    """Each page in each theme, axe-core on all of them; returns one PageVisit per page and theme."""
+    from playwright.sync_api import sync_playwright
+
+    axe = axe_source(root)
+    visits = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for theme in themes:
+                visits.extend(visit(browser, site_url, path, theme, axe) for path in paths)
+        finally:
+            browser.close()
+    return visits
