@@ -91,6 +91,7 @@ PLUGINS = [
     "post_neighbours",
     "collection_page",
     "content_checks",
+    "inline_theme_css",
     "page_writer",
 ]
 

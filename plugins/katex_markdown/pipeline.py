@@ -118,6 +118,60 @@ def expand_math(compact_html: str, math: tuple[str, ...]) -> str:
     return _INLINE_PH.sub(lambda match: math[ms.decode_index(match.group(1))], compact_html)
 
 
+_CODE_BLOCK_RE = re.compile(
+    r'(<div class="(?:language-([\w+#.-]+) )?highlight"[^>]*>)(<span class="filename">(.*?)</span>)?<pre>', re.S
+)
+# A block that may scroll sideways: keyboard users reach it with Tab and scroll it with the
+# arrow keys; screen readers announce what it is (WCAG 2.1.1, axe's scrollable-region-focusable).
+_SCROLLABLE = 'tabindex="0" role="region" aria-label="{}"'
+
+
+def label_code_blocks(body: str) -> str:
+    """Each highlighted code block's <pre> focusable, named by its file name or language."""
+
+    def label(match):
+        name = match.group(4) or match.group(2)
+        text = f"Code: {html.unescape(re.sub(r'<[^>]*>', '', name))}" if name and name != "text" else "Code"
+        return f"{match.group(1)}{match.group(3) or ''}<pre {_SCROLLABLE.format(html.escape(text))}>"
+
+    return _CODE_BLOCK_RE.sub(label, body)
+
+
+_INLINE_MATH = _INLINE_PH.pattern.replace("(", "(?:", 1)
+_OPENING = "(?:[([{\u2018\u201c]|&#8216;|&#8220;|&lsquo;|&ldquo;)"
+_CLOSING = "(?:[,.;:!?)\\]}\u2019\u201d\u2026]|&#8217;|&#8221;|&#8230;|&rsquo;|&rdquo;|&hellip;)"
+_TIED_RE = re.compile(f"(?P<before>{_OPENING}*)(?P<math>{_INLINE_MATH})(?P<after>{_CLOSING}*)")
+
+
+def tie_punctuation(text: str) -> str:
+    """An inline formula and the punctuation that touches it (", …)" after it, "(" before it) in
+    one `span.nowrap`, so that a narrow screen never starts a line with the punctuation alone.
+    The formula inside may still break where KaTeX allows (math.css)."""
+
+    def tie(match):
+        if not match.group("before") and not match.group("after"):
+            return match.group()
+        return f'<span class="nowrap">{match.group()}</span>'
+
+    return _TIED_RE.sub(tie, text)
+
+
+_MATH_ONLY_HEADER_RE = re.compile(f"(<th[^>]*>)\\s*({_INLINE_MATH})\\s*(</th>)")
+
+
+def name_math_headers(body: str, formulas: list["Formula"]) -> str:
+    """A table header cell that holds only a formula gets its TeX as text for screen readers
+    (the drawn formula is hidden from them there), so the column has a name (axe's
+    empty-table-header does not count MathML); the TeX is what Wikipedia gives as math alt text."""
+
+    def name(match):
+        tex = formulas[ms.decode_index(_INLINE_PH.match(match.group(2)).group(1))].written.strip()
+        return (f'{match.group(1)}<span class="visually-hidden">{html.escape(tex)}</span>'
+                f'<span aria-hidden="true">{match.group(2)}</span>{match.group(3)}')
+
+    return _MATH_ONLY_HEADER_RE.sub(name, body)
+
+
 def source_key(config: Config, source: bytes) -> str:
     return hashlib.sha256(config.fingerprint.encode() + b"\0" + source).hexdigest()
 
@@ -221,6 +275,7 @@ def _markdown_with_math(text: str, first_line: int, config: Config, messages: li
     inputs.update(input_digests(md.body_inputs))
     toc = md.toc if getattr(md, "toc_tokens", None) else ""
     body = _CODE_LANG_RE.sub(r'<div class="language-\1 highlight" data-lang="\1">', body)
+    body = label_code_blocks(body)
     if config.typogrify:
         body = _typogrify(body)
         toc = _typogrify(toc) if toc else toc
@@ -368,7 +423,7 @@ def _wrap_displays(text: str, anchors: list[list[str]] | None = None) -> str:
         ids = anchors[index] if anchors else []
         first = f' id="{ids[0]}"' if ids else ""
         extra = "".join(f'<span id="{anchor}"></span>' for anchor in ids[1:])
-        return f'<{tag} class="math-display"{first}>{extra}'
+        return f'<{tag} class="math-display"{first} {_SCROLLABLE.format("Equation")}>{extra}'
 
     def block(match):
         index = ms.decode_index(match.group(2))
@@ -396,10 +451,10 @@ def finish(body: PreparedBody, done: Typeset) -> RenderedBody:
     fields = {name: value for name, value in body.fields.items() if name != "macros"}
     math = tuple(formulas)
     return RenderedBody(
-        compact_html=_wrap_displays(body.html, body.anchors),
+        compact_html=_wrap_displays(tie_punctuation(name_math_headers(body.html, body.formulas)), body.anchors),
         math=math,
         toc=_put_math_back(body.toc, formulas),
-        compact_summary=_wrap_displays(body.summary),
+        compact_summary=_wrap_displays(tie_punctuation(body.summary)),
         summary_math=math if summary_formulas is formulas else tuple(summary_formulas),
         has_math=bool(formulas),
         summary_has_math=bool(_ANY_MATH_PH.search(body.summary)),
