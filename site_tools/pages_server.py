@@ -25,6 +25,8 @@ COMPRESSED_TYPES = ("text/", "application/javascript", "application/json", "appl
 
 
 class PagesHandler(SimpleHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: one connection for a page and its files, as on Pages
+
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".js": "application/javascript",
                       ".woff2": "font/woff2", ".webp": "image/webp", ".avif": "image/avif",
                       ".svg": "image/svg+xml", ".xml": "application/xml"}

@@ -56,6 +56,15 @@ def build_published(content: Path, folder: Path, siteurl: str, **overrides) -> B
         del os.environ["SITEURL"]
 
 
+def styles_of(page) -> set[str]:
+    """The stylesheets a parsed page has, by name ("base", "katex", ...): inlined in a <style
+    data-styles> or linked (theme/static/css/<name>.css, katex/katex.min.css)."""
+    inlined = {style.get("data-styles") for style in page.cssselect("style[data-styles]")}
+    linked = {link.get("href").rsplit("/", 1)[-1].removesuffix(".css").removesuffix(".min")
+              for link in page.cssselect("link[rel=stylesheet]")}
+    return inlined | linked
+
+
 def text_of(element) -> str:
     return " ".join(element.text_content().split())
 

@@ -2,7 +2,7 @@
 
 from pelican import signals
 
-from .assets import copy_katex_assets
+from .assets import copy_katex_assets, publish_katex_styles
 from .reader import end_build, expand_math_on_access, start_build, use_reader
 
 
@@ -10,6 +10,8 @@ def register():
     signals.initialized.connect(start_build)
     signals.readers_init.connect(use_reader)
     signals.content_object_init.connect(expand_math_on_access)
+    # generator_init: the shared template context exists before any page is queued.
+    signals.generator_init.connect(publish_katex_styles)
     signals.finalized.connect(copy_katex_assets)
     # Per-build state goes at the end of each build, so a livereload server starts the next one clean.
     signals.finalized.connect(end_build)

@@ -1,4 +1,5 @@
-"""Self-host KaTeX's stylesheet and woff2 fonts in output/katex/ (no CDN, no math JavaScript)."""
+"""Self-host KaTeX's stylesheet and woff2 fonts in output/katex/ (no CDN, no math JavaScript), and
+publish the stylesheet for pages to inline (context keys `katex_css`, `katex_fonts`)."""
 
 import re
 from pathlib import Path
@@ -8,6 +9,9 @@ from .config import PLUGIN_DIR
 OUTPUT_FOLDER = "katex"
 # Every browser that renders the site reads woff2; the woff and ttf fallbacks are never fetched.
 _FALLBACK_SOURCES_RE = re.compile(r',url\(fonts/[^)]+\.(?:woff|ttf)\) format\("(?:woff|truetype)"\)')
+_FONT_FACE_RE = re.compile(r"@font-face\{([^}]*)\}")
+_DESCRIPTOR_RE = re.compile(r"([a-z-]+):([^;]+)")
+_WOFF2_RE = re.compile(r"url\(fonts/([^)]+\.woff2)\)")
 
 
 def katex_dist() -> Path:
@@ -33,3 +37,26 @@ def copy_katex_assets(pelican) -> None:
     _write_if_changed(target / "katex.min.css", _FALLBACK_SOURCES_RE.sub("", css).encode())
     for font in sorted((dist / "fonts").glob("*.woff2")):
         _write_if_changed(target / "fonts" / font.name, font.read_bytes())
+
+
+def split_font_faces(css: str) -> tuple[str, list[dict]]:
+    """KaTeX's stylesheet without its @font-face rules, and those rules as data (family, style,
+    weight, display, woff2 file name): a page's <style> gives each font its absolute address."""
+    fonts = []
+    for rule in _FONT_FACE_RE.finditer(css):
+        descriptors = dict(_DESCRIPTOR_RE.findall(rule.group(1)))
+        fonts.append({
+            "family": descriptors["font-family"], "style": descriptors["font-style"],
+            "weight": descriptors["font-weight"], "display": descriptors.get("font-display", "swap"),
+            "file": _WOFF2_RE.search(descriptors["src"]).group(1),
+        })
+    return _FONT_FACE_RE.sub("", css), fonts
+
+
+def publish_katex_styles(generator) -> None:
+    """Context keys `katex_css` (KaTeX's rules, for a <style> on pages with math, so that no
+    stylesheet request blocks their first paint) and `katex_fonts` (its fonts, in katex/fonts/)."""
+    if "katex_css" in generator.context:  # one context is shared by the build's generators
+        return
+    css = (katex_dist() / "katex.min.css").read_text(encoding="utf-8")
+    generator.context["katex_css"], generator.context["katex_fonts"] = split_font_faces(css)

@@ -123,7 +123,9 @@ _CODE_BLOCK_RE = re.compile(
 )
 # A block that may scroll sideways: keyboard users reach it with Tab and scroll it with the
 # arrow keys; screen readers announce what it is (WCAG 2.1.1, axe's scrollable-region-focusable).
-_SCROLLABLE = 'tabindex="0" role="region" aria-label="{}"'
+# A group, not a region: regions are landmarks, and a post's many equations would crowd the
+# landmark list with names that are not unique.
+_SCROLLABLE = 'tabindex="0" role="group" aria-label="{}"'
 
 
 def label_code_blocks(body: str) -> str:
