@@ -3,6 +3,10 @@
 Every setting this project adds is documented, with its default, in docs/guide.md.
 """
 
+import os
+
+PROJECT_ROOT = os.path.dirname(os.path.abspath(__file__))
+
 # --- Identity: the theme hard-codes none of this ------------------------------------------------
 AUTHOR = "Ada Lindqvist"
 AUTHOR_EMAIL = "ada@example.org"
@@ -90,6 +94,7 @@ PLUGINS = [
     "journal_sections",
     "post_neighbours",
     "collection_page",
+    "responsive_images",
     "content_checks",
     "inline_theme_css",
     "page_writer",
@@ -154,6 +159,11 @@ JOURNAL_SECTIONS = {
 # posts join with `Collection: Notes`, `Topics: ...` and `Blurb: ...`. With a home collection the
 # date list of posts moves to COLLECTION_POSTS_URL.
 COLLECTION_POSTS_URL = "posts/"
+
+# --- responsive_images: content images as WebP/AVIF in several widths (srcset, sizes, width, height) -
+# Originals are published as they are; an original over budgets.toml's [images] max_source_kb fails
+# the build. The other keys and their defaults: plugins/README.md.
+RESPONSIVE_IMAGES = {"budgets_file": os.path.join(PROJECT_ROOT, "budgets.toml")}
 
 # --- reading_time ---------------------------------------------------------------------------------
 READING_TIME_WPM = 220
