@@ -94,6 +94,8 @@ def visit_rows(budgets: Budgets, visits: list[PageVisit]) -> list[Row]:
     for theme in budgets.themes:
         counts = {found.path: sum(len(v.targets) for v in found.violations)
                   for found in visits if found.theme == theme and not found.error}
+        if not counts:
+            continue  # not measured in this theme (a page that did not load is reported above)
         for row in every_page_rows(f"axe violations ({theme})", counts, budgets.max_axe_violations,
                                    lambda n: f"{n:g}", f"<= {budgets.max_axe_violations}"):
             if row.failed:

@@ -1,0 +1,244 @@
+"""budgets.toml and `invoke check`'s measurements: the reader (broken budgets reported, unknown keys
+named), the GitHub-Pages-like server, the report's rows, and two budgets broken on purpose in
+Chromium (a 2 MB image, a low-contrast colour), each failing with the page named. Lighthouse itself
+is too slow for the test suite: `invoke check` runs it."""
+
+import gzip
+import os
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from helpers import ROOT, build_site
+from site_tools import budgets as budget_file
+from site_tools.budgets import BudgetError, parse_budgets, read_budgets
+from site_tools.checks import every_page_rows, format_table, visit_rows
+from site_tools.lighthouse import parse_report, slowdown_for
+from site_tools.page_audit import audit_site, render_blocking_scripts, site_paths
+from site_tools.pages_server import PagesServer
+
+# --- The budget reader ---------------------------------------------------------------------------
+
+def test_the_project_budgets_are_read():
+    budgets = read_budgets(ROOT / "budgets.toml")
+    assert budgets.lighthouse.min_scores == {"performance": 0.98, "accessibility": 1.0,
+                                             "best-practices": 1.0, "seo": 1.0}
+    assert budgets.lighthouse.runs == 3 and budgets.lighthouse.cpu_slowdown is None
+    kinds = {page.kind: page for page in budgets.lighthouse.pages}
+    assert kinds["404"].not_applicable == ("seo",)
+    assert (budgets.max_page_kb, budgets.max_fonts_kb, budgets.max_axe_violations) == (100, 150, 0)
+    assert budgets.themes == ("light", "dark")
+
+
+def broken(edit) -> str:
+    """The message for the project's budgets.toml changed by `edit(text)`."""
+    text = edit((ROOT / "budgets.toml").read_text())
+    import tomllib
+
+    with pytest.raises(BudgetError) as raised:
+        parse_budgets(tomllib.loads(text), "budgets.toml")
+    return str(raised.value)
+
+
+@pytest.mark.parametrize("edit, message", [
+    # unknown keys and tables, by name
+    (lambda t: t.replace("min_seo = 1.0", "min_seo = 1.0\nmin_perfomance = 0.9"),
+     "[lighthouse] unknown key 'min_perfomance' (known: runs, cpu_slowdown, min_performance"),
+    (lambda t: t + "\n[wieght]\nmax_page_kb = 1\n", "unknown table [wieght] (known: lighthouse, axe, weight, images)"),
+    (lambda t: t.replace('kind = "tag page"', 'kind = "tag page"\nurl = "/tags/"'),
+     "[lighthouse.page] unknown key 'url' (known: kind, path, not_applicable)"),
+    # values that cannot be budgets
+    (lambda t: t.replace("min_performance = 0.98", "min_performance = 98"),
+     "[lighthouse] min_performance is a score between 0 and 1, not 98"),
+    (lambda t: t.replace("max_page_kb = 100", 'max_page_kb = "100 KB"'),
+     "[weight] max_page_kb must be a number, not '100 KB'"),
+    (lambda t: t.replace("max_fonts_kb = 150", "max_fonts_kb = -1"), "[weight] max_fonts_kb must not be negative, not -1"),
+    (lambda t: t.replace('themes = ["light", "dark"]', 'themes = ["light", "sepia"]'),
+     "[axe] themes: unknown theme 'sepia' (known: light, dark)"),
+    (lambda t: t.replace('cpu_slowdown = "calibrated"', 'cpu_slowdown = "fast"'),
+     '[lighthouse] cpu_slowdown must be "calibrated" or a number >= 1, not \'fast\''),
+    (lambda t: t.replace('path = "/tags/calculus/"', 'path = "tags/calculus/"'),
+     "[lighthouse.page] tag page: path must start with '/', not 'tags/calculus/'"),
+    (lambda t: t.replace('not_applicable = ["seo"]', 'not_applicable = ["SEO"]'),
+     "[lighthouse.page] 404: not_applicable: unknown category 'SEO'"),
+    (lambda t: t.replace("max_violations = 0\n", ""), "[axe] missing key 'max_violations'"),
+])
+def test_a_broken_budget_is_reported(edit, message):
+    assert message in broken(edit)
+
+
+def test_every_problem_is_listed_at_once():
+    message = broken(lambda t: t.replace("runs = 3", "runs = 3.5").replace("max_page_kb = 100", "max_page_kb = []"))
+    assert message.startswith("budgets.toml: 2 problem(s):")
+    assert "[lighthouse] runs must be a whole number, not 3.5" in message
+    assert "[weight] max_page_kb must be a number, not []" in message
+
+
+def test_invalid_toml_names_the_file_and_line(tmp_path):
+    path = tmp_path / "budgets.toml"
+    path.write_text("[lighthouse]\nruns = \n")
+    with pytest.raises(BudgetError, match=r"budgets.toml: not valid TOML: .*line 2"):
+        read_budgets(path)
+
+
+def test_the_build_and_the_checks_know_the_same_image_budget():
+    from responsive_images.config import BUDGET_KEYS
+
+    assert budget_file.IMAGE_KEYS == BUDGET_KEYS
+
+
+# --- Served as GitHub Pages serves ----------------------------------------------------------------
+
+@pytest.fixture
+def served(tmp_path):
+    (tmp_path / "posts" / "a").mkdir(parents=True)
+    (tmp_path / "posts" / "a" / "index.html").write_text("<!doctype html><title>A</title>" + "text " * 500)
+    (tmp_path / "404.html").write_text("<!doctype html><title>Not found</title>")
+    (tmp_path / "font.woff2").write_bytes(os.urandom(100))
+    with PagesServer(tmp_path) as server:
+        yield server
+
+
+def fetch(url: str, gzip_ok: bool = True):
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"} if gzip_ok else {})
+    try:
+        return urllib.request.urlopen(request)
+    except urllib.error.HTTPError as error:
+        return error
+
+
+def test_text_is_gzipped_with_pages_cache_header(served):
+    response = fetch(served.url + "/posts/a/")
+    assert response.status == 200
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert response.headers["Cache-Control"] == "max-age=600"
+    assert gzip.decompress(response.read()).startswith(b"<!doctype html><title>A</title>")
+    assert fetch(served.url + "/posts/a/", gzip_ok=False).headers["Content-Encoding"] is None
+
+
+def test_fonts_are_not_compressed_again(served):
+    assert fetch(served.url + "/font.woff2").headers["Content-Encoding"] is None
+
+
+def test_missing_page_is_the_404_page_with_its_status(served):
+    response = fetch(served.url + "/nothing/here/")
+    assert response.status == 404
+    assert b"Not found" in gzip.decompress(response.read())
+
+
+def test_folder_without_slash_is_redirected(served):
+    request = urllib.request.Request(served.url + "/posts/a", method="HEAD")
+    opener = urllib.request.build_opener(NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        opener.open(request)
+    assert raised.value.code == 301 and raised.value.headers["Location"] == "/posts/a/"
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args):
+        return None
+
+
+# --- The report ----------------------------------------------------------------------------------
+
+def test_rows_name_each_page_over_the_budget_or_the_largest_page():
+    values = {"/": 40_000, "/posts/big/": 2_100_000, "/posts/huge/": 3_000_000}
+    rows = every_page_rows("weight before fonts", values, 100_000, lambda v: f"{v / 1000:.1f} KB", "<= 100 KB")
+    assert [(row.page, row.verdict) for row in rows] == [("/posts/big/", "FAIL"), ("/posts/huge/", "FAIL")]
+    [ok] = every_page_rows("weight before fonts", {"/": 40_000, "/a/": 50_000}, 100_000, str, "<= 100 KB")
+    assert (ok.page, ok.measured, ok.verdict) == ("all 2 pages (largest: /a/)", "50000", "ok")
+
+
+def test_table_has_a_header_and_a_line_per_row():
+    rows = every_page_rows("fonts", {"/": 1}, 2, str, "<= 2")
+    lines = format_table(rows).splitlines()
+    assert lines[0].split() == ["budget", "page", "measured", "limit", "verdict"]
+    assert lines[2].endswith("ok") and "all 1 pages (largest: /)" in lines[2]
+
+
+def test_render_blocking_scripts_are_found(tmp_path):
+    page = tmp_path / "index.html"
+    page.write_text('<script src="a.js"></script><script src="b.js" defer></script>'
+                    '<script src="c.js" async></script><script type="module" src="d.js"></script><script>1</script>')
+    assert render_blocking_scripts(page) == ["a.js"]
+
+
+@pytest.mark.parametrize("benchmark_index, slowdown", [
+    (2000, 4.0),   # a fast desktop: Lighthouse's default
+    (1000, 2.7),
+    (375, 1.0),    # already as slow as the phone Lighthouse emulates
+    (150, 1.0),    # never faster than the machine
+])
+def test_cpu_slowdown_follows_the_benchmark_index(benchmark_index, slowdown):
+    assert slowdown_for(benchmark_index) == slowdown
+
+
+def test_lighthouse_report_is_read_with_the_audits_that_lost_points():
+    report = {
+        "categories": {"performance": {"score": 0.97, "auditRefs": [{"id": "cls", "weight": 25}, {"id": "x", "weight": 0}]},
+                       "accessibility": {"score": 1, "auditRefs": []}},
+        "audits": {"cls": {"title": "Cumulative Layout Shift", "score": 0.9, "displayValue": "0.05"},
+                   "x": {"title": "Informative", "score": 0},
+                   "cumulative-layout-shift": {"numericValue": 0.05}},
+        "environment": {"benchmarkIndex": 1234},
+    }
+    run = parse_report(report, 3.3)
+    assert run.scores["performance"] == 0.97 and run.scores["seo"] is None
+    assert run.layout_shift == 0.05 and run.benchmark_index == 1234
+    assert run.failed_audits["performance"] == ["Cumulative Layout Shift (0.05)"]
+
+
+# --- Budgets broken on purpose, measured in Chromium ---------------------------------------------
+
+BROKEN_SITE_POSTS = {
+    "heavy.md": "Title: A heavy picture\nDate: 2026-01-02\n\n![Noise, two megabytes of it]({static}/images/noise.png)\n",
+    "faint.md": ('Title: Faint words\nDate: 2026-01-01\n\n<p style="color: #d8d8d8">These words are hard to read.</p>\n'),
+}
+
+
+@pytest.fixture(scope="module")
+def broken_site(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("broken_budgets")
+    content = folder / "content"
+    (content / "posts").mkdir(parents=True)
+    (content / "images").mkdir()
+    # Noise does not compress: a 2 MB PNG whose variants stay heavy.
+    Image.frombytes("RGB", (1200, 600), os.urandom(1200 * 600 * 3)).save(content / "images" / "noise.png")
+    assert (content / "images" / "noise.png").stat().st_size > 2_000_000
+    for name, text in BROKEN_SITE_POSTS.items():
+        (content / "posts" / name).write_text(text)
+    site = build_site(content, folder, STATIC_PATHS=["images"])
+    assert site.result.errors == []
+    return site
+
+
+@pytest.fixture(scope="module")
+def broken_visits(broken_site):
+    pages = ["/posts/a-heavy-picture/", "/posts/faint-words/"]
+    assert set(pages) <= set(site_paths(broken_site.output))
+    with PagesServer(broken_site.output) as server:
+        return audit_site(server.url, pages, ("light",), ROOT)
+
+
+def test_a_2_mb_image_fails_the_weight_budget_naming_the_page(broken_visits):
+    budgets = read_budgets(ROOT / "budgets.toml")
+    rows = [row for row in visit_rows(budgets, broken_visits) if row.budget == "weight before fonts"]
+    [failed] = [row for row in rows if row.failed]
+    assert failed.page == "/posts/a-heavy-picture/"
+    assert float(failed.measured.removesuffix(" KB")) > 100
+
+
+def test_a_low_contrast_colour_fails_axe_naming_the_page(broken_visits):
+    budgets = read_budgets(ROOT / "budgets.toml")
+    rows = [row for row in visit_rows(budgets, broken_visits) if row.budget == "axe violations (light)"]
+    [failed] = [row for row in rows if row.failed]
+    assert failed.page == "/posts/faint-words/"
+    assert "color-contrast x1" in failed.measured
+
+
+def test_no_request_leaves_the_site(broken_visits):
+    assert [visit.other_hosts for visit in broken_visits] == [[], []]
+    assert all(not visit.error for visit in broken_visits)
