@@ -102,31 +102,34 @@ def served(tmp_path):
         yield server
 
 
-def fetch(url: str, gzip_ok: bool = True):
+def fetch(url: str, gzip_ok: bool = True) -> tuple[int, dict, bytes]:
+    """(status, headers, body as sent) of a GET."""
     request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"} if gzip_ok else {})
     try:
-        return urllib.request.urlopen(request)
+        with urllib.request.urlopen(request) as response:
+            return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
-        return error
+        with error:
+            return error.code, dict(error.headers), error.read()
 
 
 def test_text_is_gzipped_with_pages_cache_header(served):
-    response = fetch(served.url + "/posts/a/")
-    assert response.status == 200
-    assert response.headers["Content-Encoding"] == "gzip"
-    assert response.headers["Cache-Control"] == "max-age=600"
-    assert gzip.decompress(response.read()).startswith(b"<!doctype html><title>A</title>")
-    assert fetch(served.url + "/posts/a/", gzip_ok=False).headers["Content-Encoding"] is None
+    status, headers, body = fetch(served.url + "/posts/a/")
+    assert status == 200
+    assert headers["Content-Encoding"] == "gzip"
+    assert headers["Cache-Control"] == "max-age=600"
+    assert gzip.decompress(body).startswith(b"<!doctype html><title>A</title>")
+    assert "Content-Encoding" not in fetch(served.url + "/posts/a/", gzip_ok=False)[1]
 
 
 def test_fonts_are_not_compressed_again(served):
-    assert fetch(served.url + "/font.woff2").headers["Content-Encoding"] is None
+    assert "Content-Encoding" not in fetch(served.url + "/font.woff2")[1]
 
 
 def test_missing_page_is_the_404_page_with_its_status(served):
-    response = fetch(served.url + "/nothing/here/")
-    assert response.status == 404
-    assert b"Not found" in gzip.decompress(response.read())
+    status, _, body = fetch(served.url + "/nothing/here/")
+    assert status == 404
+    assert b"Not found" in gzip.decompress(body)
 
 
 def test_folder_without_slash_is_redirected(served):
@@ -134,7 +137,8 @@ def test_folder_without_slash_is_redirected(served):
     opener = urllib.request.build_opener(NoRedirect)
     with pytest.raises(urllib.error.HTTPError) as raised:
         opener.open(request)
-    assert raised.value.code == 301 and raised.value.headers["Location"] == "/posts/a/"
+    with raised.value as response:
+        assert response.code == 301 and response.headers["Location"] == "/posts/a/"
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
