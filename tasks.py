@@ -33,14 +33,14 @@ def _report(result, failure: str = "Build failed.") -> None:
         raise Exit(failure, code=1)
 
 
-@task(help={"dev": "also install Debian's chromium for the browser tests (uses apt-get)"})
+@task(help={"dev": "also install Debian's chromium and Java (browser tests, `invoke check`; uses apt-get)"})
 def setup(c, dev=False):
-    """Install the Node packages (KaTeX, the HTML validator); with --dev, Chromium too."""
+    """Install the Node packages (KaTeX, Nu validator, Lighthouse, axe-core); --dev: Chromium, Java."""
     with c.cd(str(ROOT)):
         c.run("npm ci --no-audit --no-fund --loglevel=error", pty=False)
-    if dev and not shutil.which("chromium"):
+    if dev and not (shutil.which("chromium") and shutil.which("java")):
         sudo = "" if os.geteuid() == 0 else "sudo "
-        c.run(f"{sudo}apt-get update -qq && {sudo}apt-get install -y -qq chromium", pty=False)
+        c.run(f"{sudo}apt-get update -qq && {sudo}apt-get install -y -qq chromium default-jre-headless", pty=False)
 
 
 @task(help={"content": "content folder (default: content/)", "output": "output folder (default: output/)"})

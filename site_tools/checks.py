@@ -159,6 +159,14 @@ def format_table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def markdown_table(rows: list[Row]) -> str:
+    """The report for a GitHub Actions run's summary page."""
+    lines = ["| budget | page | measured | limit | verdict |", "|---|---|---|---|---|"]
+    lines += [f"| {r.budget} | {r.page} | {r.measured} | {r.limit} | {'**FAIL**' if r.failed else r.verdict} |"
+              for r in rows]
+    return "\n".join(lines) + "\n"
+
+
 def _violation_details(visits: list[PageVisit]) -> list[str]:
     lines = []
     for found in visits:
@@ -228,6 +236,10 @@ def run_budgets(root: Path, lighthouse_runs: int | None = None) -> bool:
         print(error, file=sys.stderr)
         return False
     print(format_table(rows))
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as out:
+            out.write("## Budgets\n\n" + markdown_table(rows))
     failed = [row for row in rows if row.failed]
     if details:
         print("\nDetails:\n" + "\n".join(details))
