@@ -2,7 +2,7 @@
 
 from pelican import signals
 
-from .assets import copy_katex_assets, publish_katex_styles
+from .assets import publish_katex_assets, publish_katex_styles
 from .reader import end_build, expand_math_on_access, start_build, use_reader
 
 
@@ -12,6 +12,7 @@ def register():
     signals.content_object_init.connect(expand_math_on_access)
     # generator_init: the shared template context exists before any page is queued.
     signals.generator_init.connect(publish_katex_styles)
-    signals.finalized.connect(copy_katex_assets)
+    # At the end: the fonts are subset to the characters of every formula the build rendered.
+    signals.finalized.connect(publish_katex_assets)
     # Per-build state goes at the end of each build, so a livereload server starts the next one clean.
     signals.finalized.connect(end_build)

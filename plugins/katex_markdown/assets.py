@@ -1,10 +1,14 @@
 """Self-host KaTeX's stylesheet and woff2 fonts in output/katex/ (no CDN, no math JavaScript), and
-publish the stylesheet for pages to inline (context keys `katex_css`, `katex_fonts`)."""
+publish the stylesheet for pages to inline (context keys `katex_css`, `katex_fonts`), with the
+fonts subset to the characters of the site's formulas (fonts.py)."""
 
+import os
 import re
 from pathlib import Path
 
+from . import fonts
 from .config import PLUGIN_DIR
+from .reader import build_formulas
 
 OUTPUT_FOLDER = "katex"
 # Every browser that renders the site reads woff2; the woff and ttf fallbacks are never fetched.
@@ -30,33 +34,48 @@ def _write_if_changed(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def copy_katex_assets(pelican) -> None:
+def publish_katex_assets(pelican) -> None:
+    copy_katex_assets(pelican, build_formulas())
+
+
+def copy_katex_assets(pelican, formulas=()) -> None:
+    """KaTeX's stylesheet and fonts as published (for anything that links them), and the fonts
+    subset to the characters of `formulas` (every formula's HTML of the build), which the pages use."""
     dist = katex_dist()
     target = Path(pelican.settings["OUTPUT_PATH"]) / OUTPUT_FOLDER
     css = (dist / "katex.min.css").read_text(encoding="utf-8")
     _write_if_changed(target / "katex.min.css", _FALLBACK_SOURCES_RE.sub("", css).encode())
+    characters = fonts.characters_of(formulas)
+    cache_dir = os.path.join(pelican.settings["CACHE_PATH"], "katex_fonts")
     for font in sorted((dist / "fonts").glob("*.woff2")):
-        _write_if_changed(target / "fonts" / font.name, font.read_bytes())
+        data = font.read_bytes()
+        _write_if_changed(target / "fonts" / font.name, data)
+        _write_if_changed(target / "fonts" / fonts.SUBSET_FOLDER / fonts.renamed(font.name),
+                          fonts.cached_subset(data, characters, cache_dir))
 
 
 def split_font_faces(css: str) -> tuple[str, list[dict]]:
     """KaTeX's stylesheet without its @font-face rules, and those rules as data (family, style,
     weight, display, woff2 file name): a page's <style> gives each font its absolute address."""
-    fonts = []
+    faces = []
     for rule in _FONT_FACE_RE.finditer(css):
         descriptors = dict(_DESCRIPTOR_RE.findall(rule.group(1)))
-        fonts.append({
+        faces.append({
             "family": descriptors["font-family"], "style": descriptors["font-style"],
             "weight": descriptors["font-weight"], "display": descriptors.get("font-display", "swap"),
             "file": _WOFF2_RE.search(descriptors["src"]).group(1),
         })
-    return _FONT_FACE_RE.sub("", css), fonts
+    return _FONT_FACE_RE.sub("", css), faces
 
 
 def publish_katex_styles(generator) -> None:
     """Context keys `katex_css` (KaTeX's rules, for a <style> on pages with math, so that no
-    stylesheet request blocks their first paint) and `katex_fonts` (its fonts, in katex/fonts/)."""
+    stylesheet request blocks their first paint) and `katex_fonts` (the subset fonts, under
+    katex/fonts/: family, style, weight, display, file), both with the subsets' family names."""
     if "katex_css" in generator.context:  # one context is shared by the build's generators
         return
-    css = (katex_dist() / "katex.min.css").read_text(encoding="utf-8")
-    generator.context["katex_css"], generator.context["katex_fonts"] = split_font_faces(css)
+    css, faces = split_font_faces((katex_dist() / "katex.min.css").read_text(encoding="utf-8"))
+    for face in faces:
+        face["family"] = fonts.renamed(face["family"])
+        face["file"] = f"{fonts.SUBSET_FOLDER}/{fonts.renamed(face['file'])}"
+    generator.context["katex_css"], generator.context["katex_fonts"] = fonts.renamed(css), faces

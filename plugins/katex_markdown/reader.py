@@ -121,6 +121,13 @@ def start_build(pelican) -> None:
     _build = BuildRenderer(pelican.settings)
 
 
+def build_formulas() -> list[str]:
+    """Every formula's HTML of this build's bodies and summaries (for the font subsets)."""
+    if _build is None:
+        return []
+    return [formula for body in _build.bodies.values() for formula in (*body.math, *body.summary_math)]
+
+
 def end_build(pelican) -> None:
     global _build
     if _build is not None:

@@ -1,0 +1,73 @@
+"""KaTeX's fonts subset to the characters the site's formulas show, so a math page fetches a
+fraction of each font it uses (KaTeX_AMS is 28 KB whole and a few KB for \\mathbb{R} and \\mathbb{E}).
+
+The fonts are under the SIL Open Font License with Reserved Font Names (KaTeX_Main, ...): a
+modified font may not carry them, so each subset is renamed (`MathSubset_Main`), in the font's
+name table and in the stylesheet the pages inline. Subsets are cached by the font's bytes and the
+character set; a formula with a new character makes new subsets.
+"""
+
+import hashlib
+import html
+import io
+import os
+import re
+
+import fontTools
+from fontTools import subset
+from fontTools.ttLib import TTFont
+
+ORIGINAL_PREFIX, SUBSET_PREFIX = "KaTeX_", "MathSubset_"
+SUBSET_FOLDER = "subset"  # under output/katex/fonts/
+# Drawn by KaTeX's stylesheet, not in any formula's text: equation numbers "(12)", spaces.
+ALWAYS = "()0123456789 \u00a0"
+_MATHML_RE = re.compile(r'<span class="katex-mathml">.*?</math></span>', re.S)
+_TAG_RE = re.compile(r"<[^>]*>")
+_FAMILY_RE = re.compile(rf"\b{ORIGINAL_PREFIX}(\w+)")
+_RENAMED_NAME_IDS = (1, 3, 4, 6, 16, 17, 18, 21, 22)
+
+
+def renamed(text: str) -> str:
+    """`KaTeX_Main` -> `MathSubset_Main` wherever a stylesheet or a font names a family."""
+    return _FAMILY_RE.sub(lambda match: SUBSET_PREFIX + match.group(1), text)
+
+
+def characters_of(formulas) -> set[str]:
+    """The characters KaTeX's HTML draws for these formulas (their hidden MathML left out)."""
+    drawn = set(ALWAYS)
+    for formula in formulas:
+        drawn.update(html.unescape(_TAG_RE.sub("", _MATHML_RE.sub("", formula))))
+    return drawn
+
+
+def subset_font(data: bytes, characters: set[str]) -> bytes:
+    font = TTFont(io.BytesIO(data))
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text="".join(sorted(characters)))
+    subsetter.subset(font)
+    for record in font["name"].names:
+        if record.nameID in _RENAMED_NAME_IDS:
+            record.string = renamed(record.toUnicode()).replace("KaTeX", "MathSubset")
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def cached_subset(data: bytes, characters: set[str], cache_dir: str) -> bytes:
+    key = hashlib.sha256(data + "".join(sorted(characters)).encode() + fontTools.version.encode()).hexdigest()[:32]
+    path = os.path.join(cache_dir, f"{key}.woff2")
+    if os.path.exists(path):
+        with open(path, "rb") as cached:
+            return cached.read()
+    made = subset_font(data, characters)
+    os.makedirs(cache_dir, exist_ok=True)
+    temporary = f"{path}.{os.getpid()}.tmp"
+    with open(temporary, "wb") as out:
+        out.write(made)
+    os.replace(temporary, path)
+    return made

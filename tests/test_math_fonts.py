@@ -1,0 +1,40 @@
+"""katex_markdown: KaTeX's fonts subset to the characters of the site's formulas, renamed (their
+licence reserves the KaTeX names for the fonts as published), and inlined with the pages' CSS."""
+
+import io
+
+from fontTools.ttLib import TTFont
+
+from helpers import POST_URLS
+
+
+def cmap_of(path) -> set[str]:
+    font = TTFont(io.BytesIO(path.read_bytes()))
+    return {chr(code) for code in font.getBestCmap()}
+
+
+def test_subsets_hold_the_characters_of_the_formulas_and_are_smaller(site):
+    fonts = site.output / "katex" / "fonts"
+    subset, whole = fonts / "subset" / "MathSubset_Main-Regular.woff2", fonts / "KaTeX_Main-Regular.woff2"
+    assert subset.stat().st_size < whole.stat().st_size / 2
+    drawn = {char for element in site.page(POST_URLS["euler"]).cssselect(".katex-html") for char in element.text_content()}
+    assert drawn & cmap_of(whole) <= cmap_of(subset)  # nothing the post draws in this font is missing
+
+
+def test_subsets_are_renamed_in_the_font_and_in_the_css(site):
+    font = TTFont(io.BytesIO((site.output / "katex" / "fonts" / "subset" / "MathSubset_AMS-Regular.woff2").read_bytes()))
+    names = {record.toUnicode() for record in font["name"].names if record.nameID in (1, 4, 6)}
+    assert names and not [name for name in names if "KaTeX" in name]
+    [style] = site.page(POST_URLS["euler"]).cssselect("style[data-styles=katex]")
+    assert "KaTeX_" not in style.text and "font-family:MathSubset_Main" in style.text
+    assert 'url("../../katex/fonts/subset/MathSubset_Main-Regular.woff2")' in style.text
+
+
+def test_a_rebuild_takes_the_subsets_from_the_cache(tmp_path):
+    from helpers import FIXTURE_SITE, build_site
+
+    build_site(FIXTURE_SITE, tmp_path)
+    cached = {path: path.stat().st_mtime_ns for path in (tmp_path / "cache" / "katex_fonts").iterdir()}
+    assert cached
+    build_site(FIXTURE_SITE, tmp_path)
+    assert {path: path.stat().st_mtime_ns for path in (tmp_path / "cache" / "katex_fonts").iterdir()} == cached
