@@ -139,6 +139,15 @@ def label_code_blocks(body: str) -> str:
     return _CODE_BLOCK_RE.sub(label, body)
 
 
+_TABLE_RE = re.compile(r"<table>.*?</table>", re.S)
+
+
+def wrap_tables(body: str) -> str:
+    """Each table in a focusable, named box that scrolls sideways when the table is too wide (the
+    table keeps its own semantics: a role on it would hide them)."""
+    return _TABLE_RE.sub(lambda match: f'<div class="table-scroll" {_SCROLLABLE.format("Table")}>{match.group()}</div>', body)
+
+
 _INLINE_MATH = _INLINE_PH.pattern.replace("(", "(?:", 1)
 _OPENING = "(?:[([{\u2018\u201c]|&#8216;|&#8220;|&lsquo;|&ldquo;)"
 _CLOSING = "(?:[,.;:!?)\\]}\u2019\u201d\u2026]|&#8217;|&#8221;|&#8230;|&rsquo;|&rdquo;|&hellip;)"
@@ -277,7 +286,7 @@ def _markdown_with_math(text: str, first_line: int, config: Config, messages: li
     inputs.update(input_digests(md.body_inputs))
     toc = md.toc if getattr(md, "toc_tokens", None) else ""
     body = _CODE_LANG_RE.sub(r'<div class="language-\1 highlight" data-lang="\1">', body)
-    body = label_code_blocks(body)
+    body = wrap_tables(label_code_blocks(body))
     if config.typogrify:
         body = _typogrify(body)
         toc = _typogrify(toc) if toc else toc
