@@ -106,17 +106,19 @@ def _measure_transfer(result: PageVisit, requests, site_host: str) -> None:
             result.bytes_before_fonts += transferred
 
 
-def audit_site(site_url: str, paths: list[str], themes: tuple[str, ...], root: Path) -> list[PageVisit]:
+def audit_pages(browser, site_url: str, paths: list[str], themes: tuple[str, ...], root: Path) -> list[PageVisit]:
     """Each page in each theme, axe-core on all of them; returns one PageVisit per page and theme."""
+    axe = axe_source(root)
+    return [visit(browser, site_url, path, theme, axe) for theme in themes for path in paths]
+
+
+def audit_site(site_url: str, paths: list[str], themes: tuple[str, ...], root: Path) -> list[PageVisit]:
+    """`audit_pages` in a Chromium of its own."""
     from playwright.sync_api import sync_playwright
 
-    axe = axe_source(root)
-    visits = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            for theme in themes:
-                visits.extend(visit(browser, site_url, path, theme, axe) for path in paths)
+            return audit_pages(browser, site_url, paths, themes, root)
         finally:
             browser.close()
-    return visits

@@ -1,23 +1,21 @@
 """budgets.toml and `invoke check`'s measurements: the reader (broken budgets reported, unknown keys
-named), the GitHub-Pages-like server, the report's rows, and two budgets broken on purpose in
-Chromium (a 2 MB image, a low-contrast colour), each failing with the page named. Lighthouse itself
+named), the GitHub-Pages-like server and the report's rows. Budgets broken on purpose in Chromium
+(a 2 MB image, a low-contrast colour): tests/browser/test_budgets_in_chromium.py. Lighthouse itself
 is too slow for the test suite: `invoke check` runs it."""
 
 import gzip
 import os
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
-from PIL import Image
 
-from helpers import ROOT, build_site
+from helpers import ROOT
 from site_tools import budgets as budget_file
 from site_tools.budgets import BudgetError, parse_budgets, read_budgets
-from site_tools.checks import every_page_rows, format_table, visit_rows
+from site_tools.checks import every_page_rows, format_table
 from site_tools.lighthouse import parse_report, slowdown_for
-from site_tools.page_audit import audit_site, render_blocking_scripts, site_paths
+from site_tools.page_audit import render_blocking_scripts
 from site_tools.pages_server import PagesServer
 
 # --- The budget reader ---------------------------------------------------------------------------
@@ -191,56 +189,3 @@ def test_lighthouse_report_is_read_with_the_audits_that_lost_points():
     assert run.scores["performance"] == 0.97 and run.scores["seo"] is None
     assert run.layout_shift == 0.05 and run.benchmark_index == 1234
     assert run.failed_audits["performance"] == ["Cumulative Layout Shift (0.05)"]
-
-
-# --- Budgets broken on purpose, measured in Chromium ---------------------------------------------
-
-BROKEN_SITE_POSTS = {
-    "heavy.md": "Title: A heavy picture\nDate: 2026-01-02\n\n![Noise, two megabytes of it]({static}/images/noise.png)\n",
-    "faint.md": ('Title: Faint words\nDate: 2026-01-01\n\n<p style="color: #d8d8d8">These words are hard to read.</p>\n'),
-}
-
-
-@pytest.fixture(scope="module")
-def broken_site(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("broken_budgets")
-    content = folder / "content"
-    (content / "posts").mkdir(parents=True)
-    (content / "images").mkdir()
-    # Noise does not compress: a 2 MB PNG whose variants stay heavy.
-    Image.frombytes("RGB", (1200, 600), os.urandom(1200 * 600 * 3)).save(content / "images" / "noise.png")
-    assert (content / "images" / "noise.png").stat().st_size > 2_000_000
-    for name, text in BROKEN_SITE_POSTS.items():
-        (content / "posts" / name).write_text(text)
-    site = build_site(content, folder, STATIC_PATHS=["images"])
-    assert site.result.errors == []
-    return site
-
-
-@pytest.fixture(scope="module")
-def broken_visits(broken_site):
-    pages = ["/posts/a-heavy-picture/", "/posts/faint-words/"]
-    assert set(pages) <= set(site_paths(broken_site.output))
-    with PagesServer(broken_site.output) as server:
-        return audit_site(server.url, pages, ("light",), ROOT)
-
-
-def test_a_2_mb_image_fails_the_weight_budget_naming_the_page(broken_visits):
-    budgets = read_budgets(ROOT / "budgets.toml")
-    rows = [row for row in visit_rows(budgets, broken_visits) if row.budget == "weight before fonts"]
-    [failed] = [row for row in rows if row.failed]
-    assert failed.page == "/posts/a-heavy-picture/"
-    assert float(failed.measured.removesuffix(" KB")) > 100
-
-
-def test_a_low_contrast_colour_fails_axe_naming_the_page(broken_visits):
-    budgets = read_budgets(ROOT / "budgets.toml")
-    rows = [row for row in visit_rows(budgets, broken_visits) if row.budget == "axe violations (light)"]
-    [failed] = [row for row in rows if row.failed]
-    assert failed.page == "/posts/faint-words/"
-    assert "color-contrast x1" in failed.measured
-
-
-def test_no_request_leaves_the_site(broken_visits):
-    assert [visit.other_hosts for visit in broken_visits] == [[], []]
-    assert all(not visit.error for visit in broken_visits)
