@@ -152,6 +152,7 @@ def whole_project(tmp_path):
     (plugins / "fault_probe" / "__init__.py").write_text(PLUGIN_CODE.format(value="first"))
     settings = tmp_path / "pelicanconf.py"
     settings.write_text((ROOT / "pelicanconf.py").read_text())
+    shutil.copy(ROOT / "budgets.toml", tmp_path)  # the settings name it, beside themselves
     article = theme / "templates" / "article.html"
     article.write_text(article.read_text().replace(
         "{{ article.content|safe }}", '{{ article.content|safe }}<p id="probe">{{ article.fault_probe }}</p>'
@@ -170,7 +171,7 @@ def whole_project(tmp_path):
 
 
 def read_plugins() -> list[str]:
-    namespace: dict = {}
+    namespace: dict = {"__file__": str(ROOT / "pelicanconf.py")}
     exec((ROOT / "pelicanconf.py").read_text(), namespace)
     return namespace["PLUGINS"]
 

@@ -115,7 +115,7 @@ def test_a_markdown_extension_declares_the_files_it_reads(project):
 
 
 def _markdown_with_include(folder: str) -> dict:
-    namespace: dict = {}
+    namespace: dict = {"__file__": str(ROOT / "pelicanconf.py")}
     exec((ROOT / "pelicanconf.py").read_text(), namespace)
     markdown = json.loads(json.dumps(namespace["MARKDOWN"]))
     markdown["extensions"].append("include_snippet")

@@ -25,6 +25,7 @@ _MATHML_RE = re.compile(r'<span class="katex-mathml">.*?</math></span>', re.S)
 _TAG_RE = re.compile(r"<[^>]*>")
 _FAMILY_RE = re.compile(rf"\b{ORIGINAL_PREFIX}(\w+)")
 _RENAMED_NAME_IDS = (1, 3, 4, 6, 16, 17, 18, 21, 22)
+_SUBSET_VERSION = 2  # part of the cache key: change it when subset_font makes other bytes
 
 
 def renamed(text: str) -> str:
@@ -41,7 +42,8 @@ def characters_of(formulas) -> set[str]:
 
 
 def subset_font(data: bytes, characters: set[str]) -> bytes:
-    font = TTFont(io.BytesIO(data))
+    """The same bytes for the same input (no timestamp), so builds stay byte-identical."""
+    font = TTFont(io.BytesIO(data), recalcTimestamp=False)
     options = subset.Options()
     options.flavor = "woff2"
     options.layout_features = ["*"]
@@ -59,7 +61,8 @@ def subset_font(data: bytes, characters: set[str]) -> bytes:
 
 
 def cached_subset(data: bytes, characters: set[str], cache_dir: str) -> bytes:
-    key = hashlib.sha256(data + "".join(sorted(characters)).encode() + fontTools.version.encode()).hexdigest()[:32]
+    material = data + "".join(sorted(characters)).encode() + f"{fontTools.version}/{_SUBSET_VERSION}".encode()
+    key = hashlib.sha256(material).hexdigest()[:32]
     path = os.path.join(cache_dir, f"{key}.woff2")
     if os.path.exists(path):
         with open(path, "rb") as cached:
