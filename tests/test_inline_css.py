@@ -18,6 +18,8 @@ def test_no_page_waits_for_a_stylesheet(site):
         links = page.cssselect("link[rel=stylesheet]")
         assert [(link.get("href").rsplit("/", 1)[-1], link.get("media")) for link in links] == [("print.css", "print")], path
         assert {"tokens", "base", "fonts"} <= styles_of(page), path
+        # A <style> is raw text: an escaped character there (&#34;) would break the CSS.
+        assert not [style for style in page.cssselect("style") if "&#" in style.text or "&quot;" in style.text], path
 
 
 def test_post_pages_have_their_components(site):

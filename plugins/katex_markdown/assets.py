@@ -61,7 +61,7 @@ def split_font_faces(css: str) -> tuple[str, list[dict]]:
     for rule in _FONT_FACE_RE.finditer(css):
         descriptors = dict(_DESCRIPTOR_RE.findall(rule.group(1)))
         faces.append({
-            "family": descriptors["font-family"], "style": descriptors["font-style"],
+            "family": descriptors["font-family"].strip("\"'"), "style": descriptors["font-style"],
             "weight": descriptors["font-weight"], "display": descriptors.get("font-display", "swap"),
             "file": _WOFF2_RE.search(descriptors["src"]).group(1),
         })
