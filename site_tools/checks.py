@@ -71,7 +71,8 @@ def every_page_rows(budget: str, values: dict[str, float], limit: float, show, l
     if not values:
         return [Row(budget, "no page", "-", limit_text, "FAIL")]
     page, value = max(values.items(), key=lambda item: item[1])
-    return [Row(budget, f"all {len(values)} pages (largest: {page})", show(value), limit_text, "ok")]
+    where = f"all {len(values)} pages" + (f" (largest: {page})" if value else "")
+    return [Row(budget, where, show(value), limit_text, "ok")]
 
 
 def visit_rows(budgets: Budgets, visits: list[PageVisit]) -> list[Row]:
@@ -136,9 +137,10 @@ def lighthouse_rows(budgets: Budgets, results) -> list[Row]:
             rows.append(Row(f"Lighthouse {category}", f"{result.kind} {result.path}", measured,
                             f">= {limits.min_scores[category]:g}", _verdict(ok)))
         shift = result.median_layout_shift()
+        # To Lighthouse's own precision: it shows CLS with three decimals ("0" below 0.0005).
         rows.append(Row("layout shift (CLS)", f"{result.kind} {result.path}",
                         "no value" if shift is None else f"{shift:.3f}", f"<= {limits.max_layout_shift:g}",
-                        _verdict(shift is not None and shift <= limits.max_layout_shift)))
+                        _verdict(shift is not None and round(shift, 3) <= limits.max_layout_shift)))
     return rows
 
 
@@ -178,12 +180,13 @@ def _violation_details(visits: list[PageVisit]) -> list[str]:
     return lines
 
 
-def _lighthouse_details(results) -> list[str]:
+def _lighthouse_details(results, pages) -> list[str]:
     lines = []
     for result in results:
+        skipped = next((page.not_applicable for page in pages if page.kind == result.kind), ())
         for run in result.runs[:1]:
             for category, titles in run.failed_audits.items():
-                if titles:
+                if titles and category not in skipped:
                     lines.append(f"  {result.kind} ({category}): " + "; ".join(titles))
     return lines
 
@@ -223,7 +226,7 @@ def measure_budgets(root: Path, lighthouse_runs: int | None = None) -> tuple[lis
     rows = lighthouse_rows(budgets, results) + not_built_rows(missing)
     rows += visit_rows(budgets, visits) + blocking_rows(budgets, output)
     details = _violation_details(visits) + _lighthouse_details(
-        [r for r in results if any(row.failed and r.kind in row.page for row in rows)])
+        [r for r in results if any(row.failed and r.kind in row.page for row in rows)], budgets.lighthouse.pages)
     return rows, details
 
 

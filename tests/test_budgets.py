@@ -150,6 +150,8 @@ def test_rows_name_each_page_over_the_budget_or_the_largest_page():
     assert [(row.page, row.verdict) for row in rows] == [("/posts/big/", "FAIL"), ("/posts/huge/", "FAIL")]
     [ok] = every_page_rows("weight before fonts", {"/": 40_000, "/a/": 50_000}, 100_000, str, "<= 100 KB")
     assert (ok.page, ok.measured, ok.verdict) == ("all 2 pages (largest: /a/)", "50000", "ok")
+    [none] = every_page_rows("axe violations", {"/": 0, "/a/": 0}, 0, str, "<= 0")
+    assert (none.page, none.verdict) == ("all 2 pages", "ok")
 
 
 def test_table_has_a_header_and_a_line_per_row():
