@@ -16,6 +16,7 @@ _FALLBACK_SOURCES_RE = re.compile(r',url\(fonts/[^)]+\.(?:woff|ttf)\) format\("(
 _FONT_FACE_RE = re.compile(r"@font-face\{([^}]*)\}")
 _DESCRIPTOR_RE = re.compile(r"([a-z-]+):([^;]+)")
 _WOFF2_RE = re.compile(r"url\(fonts/([^)]+\.woff2)\)")
+MAIN_FACES = {("KaTeX_Main", "normal", "400"), ("KaTeX_Math", "italic", "400")}
 
 
 def katex_dist() -> Path:
@@ -76,6 +77,8 @@ def publish_katex_styles(generator) -> None:
         return
     css, faces = split_font_faces((katex_dist() / "katex.min.css").read_text(encoding="utf-8"))
     for face in faces:
+        # Nearly every formula draws in these two (see math_head's `preload`).
+        face["main"] = (face["family"], face["style"], face["weight"]) in MAIN_FACES
         face["family"] = fonts.renamed(face["family"])
         face["file"] = f"{fonts.SUBSET_FOLDER}/{fonts.renamed(face['file'])}"
     generator.context["katex_css"], generator.context["katex_fonts"] = fonts.renamed(css), faces
