@@ -42,8 +42,10 @@ class KatexProcess:
 
     def _running(self) -> bool:
         if self._owner != os.getpid():
-            self._process = None
-        return self._process is not None and self._process.poll() is None
+            self._process = None  # the parent's process, in a forked worker: not this one's to close
+        elif self._process is not None and self._process.poll() is not None:
+            self._reap()  # it stopped between two batches: nothing was lost, only its pipes go
+        return self._process is not None
 
     def _start(self):
         node = shutil.which("node")
@@ -57,16 +59,15 @@ class KatexProcess:
             text=True,
             encoding="utf-8",
         )
+        self._owner = os.getpid()
         greeting = self._process.stdout.readline()
         if not greeting:
-            problem = self._process.stderr.read().strip().splitlines()
-            self._process.wait()
-            self._process = None
+            _, stderr = self._end()
+            problem = stderr.strip().splitlines()
             detail = next((line for line in problem if "Error" in line), "no output")
             raise KatexUnavailable(
                 f"KaTeX did not start ({detail}); run `npm ci` in the project folder."
             )
-        self._owner = os.getpid()
         return json.loads(greeting)["version"]
 
     def render(self, items: list[tuple[str, bool, dict]]) -> list[dict]:
@@ -102,17 +103,25 @@ class KatexProcess:
 
     def _reap(self) -> str:
         """Wait for a stopped process; how it stopped, with the end of what it wrote to stderr."""
+        status, stderr = self._end()
+        tail = stderr[-_STDERR_TAIL:].strip()
+        how = f"killed by {_signal_name(-status)}" if status < 0 else f"exit status {status}"
+        return f"{how}; its stderr: {tail}" if tail else f"{how}; no stderr output"
+
+    def _end(self) -> tuple[int, str]:
+        """(exit status, all it wrote to stderr) of a stopping process, then gone, pipes closed."""
         process, self._process = self._process, None
-        process.kill()  # already gone, normally; a process that closed its stdout must go too
-        status = process.wait()
-        tail = process.stderr.read()[-_STDERR_TAIL:].strip()
+        status = process.poll()
+        if status is None:  # stopped answering but still there (it closed its stdout): it must go
+            process.kill()
+        status = process.wait() if status is None else status
+        stderr = process.stderr.read()
         for stream in (process.stdin, process.stdout, process.stderr):
             try:
                 stream.close()
             except OSError:  # stdin's unflushed request, to a process that cannot read it
                 pass
-        how = f"killed by {_signal_name(-status)}" if status < 0 else f"exit status {status}"
-        return f"{how}; its stderr: {tail}" if tail else f"{how}; no stderr output"
+        return status, stderr
 
     def close(self):
         if self._running():

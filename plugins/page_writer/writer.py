@@ -81,14 +81,46 @@ class PageWriter(Writer):
         PageWriter.instances.append(self)
 
     def _load_records(self) -> tuple[dict, dict]:
-        """(page fingerprints of the last build into this output, template analyses)."""
+        """(page fingerprints of the last build into this output, template analyses).
+
+        Only a cache: a file that cannot be read or is not of the shape `save` writes is ignored
+        with one warning (every page is rendered), never trusted: `_remove_orphans` deletes what
+        it lists, so a page outside the output folder makes the whole file suspect.
+        """
+        def is_str_list(value) -> bool:
+            return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+        def shape_problem(saved) -> str:
+            if not isinstance(saved, dict) or not isinstance(saved.get("output"), str):
+                return "not an object with an output folder"
+            pages, templates = saved.get("pages"), saved.get("templates")
+            if not isinstance(pages, dict) or not all(isinstance(v, str) for v in pages.values()):
+                return "its pages are not a map of paths to fingerprints"
+            if not isinstance(templates, dict) or not all(
+                isinstance(v, list) and len(v) == 2 and all(map(is_str_list, v)) for v in templates.values()
+            ):
+                return "its templates are not a map of digests to (names, templates) pairs"
+            inside = os.path.join(os.path.abspath(saved["output"]), "")
+            if not all(path.startswith(inside) for path in pages):
+                return "it lists pages outside its output folder"
+            return ""
+
         try:
             with open(self._records_path, encoding="utf-8") as records:
                 saved = json.load(records)
-        except (OSError, ValueError):
+            problem = shape_problem(saved)
+        except FileNotFoundError:
             return {}, {}
-        same_output = saved.get("output") == os.path.abspath(self.output_path)
-        return (saved.get("pages", {}) if same_output else {}), saved.get("templates", {})
+        except (OSError, ValueError) as error:
+            problem = f"cannot be read: {error}"
+        if problem:
+            logger.warning(
+                "%s: not a usable page_writer record (%s); ignored: every page is rendered this build",
+                os.path.relpath(self._records_path), problem,
+            )
+            return {}, {}
+        same_output = saved["output"] == os.path.abspath(self.output_path)
+        return (saved["pages"] if same_output else {}), saved["templates"]
 
     def _open_w(self, filename, encoding, override=False):
         opened = super()._open_w(filename, encoding, override)
