@@ -173,5 +173,5 @@ def render_in_parallel(items: list[tuple[str, bool, dict]], workers: int) -> lis
         return _processes[0].render(items)
     with ThreadPoolExecutor(count) as threads:
         # There may be more processes than chunks (from an earlier, larger batch): those idle.
-        answers = threads.map(lambda pair: pair[0].render(pair[1]), zip(_processes, chunks))
+        answers = threads.map(lambda pair: pair[0].render(pair[1]), zip(_processes, chunks, strict=False))
         return [answer for chunk in answers for answer in chunk]

@@ -48,7 +48,7 @@ class Store:
         if self._connection is None and self.path and not self._reported:
             try:
                 self._connection = self._open()
-            except (sqlite3.Error, _Unusable) as problem:
+            except (sqlite3.Error, _Unusable, OSError) as problem:
                 self._give_up(problem)
         return self._connection
 
@@ -68,24 +68,28 @@ class Store:
 
     def _give_up(self, problem: Exception) -> None:
         """Delete a damaged or foreign file and start a new one; leave any other file alone."""
+        if self._writer is not None:  # it writes to the file: let it finish, whatever it says
+            self._writer.join()
+            self._writer, self._write_error = None, None
         self._close_connection()
         if self._reported:  # the new file fails too: no cache for the rest of this build
             return
         self._reported = True
         where = os.path.relpath(self.path)
-        if isinstance(problem, sqlite3.Error) and getattr(problem, "sqlite_errorname", "") in _NOT_DAMAGE:
+        damaged = isinstance(problem, _Unusable) or (
+            isinstance(problem, sqlite3.Error) and getattr(problem, "sqlite_errorname", "") not in _NOT_DAMAGE
+        )
+        if not damaged:
             logger.warning("%s: cannot use this cache (%s); this build goes without it", where, problem)
             return
         logger.warning(
             "%s: not a usable cache (%s); deleted it: this build renders everything anew and saves a "
             "new one", where, problem,
         )
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            try:
-                os.remove(self.path + suffix)
-            except FileNotFoundError:
-                pass
         try:
+            for leftover in (self.path + suffix for suffix in ("", "-wal", "-shm", "-journal")):
+                if os.path.lexists(leftover):
+                    os.remove(leftover)
             self._connection = self._open()
         except (sqlite3.Error, _Unusable, OSError):
             self._connection = None  # could not even start a new one: no cache this build
