@@ -279,21 +279,42 @@ def test_a_build_after_katex_was_killed_is_complete(tmp_path):
     assert formula in typeset_formulas(built)
 
 
-# Node runs this before katex_server.js (NODE_OPTIONS=--require): the first request kills it.
-_DIES_ON_FIRST_REQUEST = """
+# Node runs this before katex_server.js (NODE_OPTIONS=--require): a request kills the process,
+# every time, or only the first time (when there is a file to say that it has happened).
+_DIES_ON_A_REQUEST = """
+const fs = require("fs");
+const once = %(once)s;
 process.stdin.once("data", () => {
+  if (once && fs.existsSync(%(died)s)) return;
+  fs.writeFileSync(%(died)s, "");
   process.stderr.write("simulated crash: out of memory\\n");
   process.exit(70);
 });
 """
 
 
-def test_katex_that_keeps_stopping_is_one_error_that_blames_no_post(tmp_path, monkeypatch):
-    dies = tmp_path / "dies.js"
-    dies.write_text(_DIES_ON_FIRST_REQUEST)
+def make_katex_die(tmp_path: Path, monkeypatch, once: bool) -> Path:
+    """From now on, KaTeX processes die on a request (`once`: the first only); the file that
+    says one died."""
+    died, script = tmp_path / "died", tmp_path / "dies.js"
+    script.write_text(_DIES_ON_A_REQUEST % {"once": json.dumps(once), "died": json.dumps(str(died))})
+    kill_katex_servers()  # the next request starts new ones, which see NODE_OPTIONS
+    monkeypatch.setenv("NODE_OPTIONS", f"--require {script}")
+    return died
+
+
+def test_katex_that_dies_during_a_build_is_restarted_and_the_batch_sent_again(tmp_path, monkeypatch):
     content, formula = content_with_a_new_formula(tmp_path)
-    kill_katex_servers()  # the next request starts new ones, which die
-    monkeypatch.setenv("NODE_OPTIONS", f"--require {dies}")
+    died = make_katex_die(tmp_path, monkeypatch, once=True)
+    built = build_site(content, tmp_path)
+    assert died.exists()
+    assert built.result.errors == []
+    assert formula in typeset_formulas(built)
+
+
+def test_katex_that_keeps_stopping_is_one_error_that_blames_no_post(tmp_path, monkeypatch):
+    content, formula = content_with_a_new_formula(tmp_path)
+    make_katex_die(tmp_path, monkeypatch, once=False)
     stopped = build_site(content, tmp_path / "stopped")
     [error] = stopped.result.errors
     assert error.startswith("katex_markdown: KaTeX stopped while typesetting ")
