@@ -37,14 +37,6 @@ def differences(expected: Path, actual: Path) -> list[str]:
     return [str(page) for page in pages if (expected / page).read_bytes() != (actual / page).read_bytes()]
 
 
-@pytest.fixture(scope="module")
-def clean(tmp_path_factory) -> BuiltSite:
-    """The fixture site from a clean build, and the cache that build saved."""
-    built = build_site(FIXTURE_SITE, tmp_path_factory.mktemp("clean"))
-    assert built.result.errors == [] and built.result.warnings == []
-    return built
-
-
 # --- Caches are only caches ------------------------------------------------------------------------
 
 _BUILD_IN_NEW_PROCESS = """
@@ -67,6 +59,14 @@ def build_in_new_process(content: Path, folder: Path) -> tuple[list[str], list[s
     assert run.returncode == 0, run.stderr
     reported = json.loads(run.stdout.strip().splitlines()[-1])
     return reported["errors"], reported["warnings"]
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory) -> Path:
+    """A folder with the fixture site's output from a clean build (output/), and its cache."""
+    folder = tmp_path_factory.mktemp("clean")
+    assert build_in_new_process(FIXTURE_SITE, folder) == ([], [])
+    return folder
 
 
 def _random_bytes(cache: Path) -> None:
@@ -112,15 +112,15 @@ def test_a_damaged_cache_is_discarded_with_one_warning_and_the_site_is_as_clean(
     harm, reason = DAMAGES[damage]
     cache = tmp_path / "cache" / CACHE_FILE
     cache.parent.mkdir()
-    shutil.copy(clean.output.parent / "cache" / CACHE_FILE, cache)
+    shutil.copy(clean / "cache" / CACHE_FILE, cache)
     harm(cache)
     errors, warnings = build_in_new_process(FIXTURE_SITE, tmp_path)
     assert errors == []
     [warning] = warnings
     assert warning.startswith(f"{os.path.relpath(cache)}: not a usable cache ({reason}")
     assert "deleted it" in warning
-    assert differences(clean.output, tmp_path / "output") == []
-    assert cached_bodies(cache) == cached_bodies(clean.output.parent / "cache" / CACHE_FILE) > 0  # a new one
+    assert differences(clean / "output", tmp_path / "output") == []
+    assert cached_bodies(cache) == cached_bodies(clean / "cache" / CACHE_FILE) > 0  # a new one
 
 
 def cached_bodies(cache: Path) -> int:
@@ -144,7 +144,7 @@ def test_unusable_page_writer_records_are_ignored_with_one_warning(records, reas
     assert built.result.errors == []
     [warning] = built.result.warnings
     assert warning.startswith(f"{os.path.relpath(tmp_path / 'cache' / RECORDS_FILE)}: not a usable page_writer record ({reason}")
-    assert differences(clean.output, built.output) == []
+    assert differences(clean / "output", built.output) == []
 
 
 def test_page_writer_records_never_make_it_delete_outside_the_output(clean, tmp_path):
@@ -159,7 +159,7 @@ def test_page_writer_records_never_make_it_delete_outside_the_output(clean, tmp_
     assert [warning.split("(")[1] for warning in built.result.warnings] == [
         "it lists pages outside its output folder); ignored: every page is rendered this build"
     ]
-    assert differences(clean.output, built.output) == []
+    assert differences(clean / "output", built.output) == []
 
 
 # --- One bad file is one error, of that file ------------------------------------------------------
