@@ -17,3 +17,10 @@ TAG_FEED_ATOM = "feeds/tags/{slug}.atom.xml"
 FEED_MAX_ITEMS = 20
 
 DELETE_OUTPUT_DIRECTORY = True
+
+# Drafts stay on the machine: the production build (`invoke publish`, `invoke deploy`, the workflow)
+# writes no page for a `Status: draft` post or page; the development build keeps them in drafts/.
+DRAFT_SAVE_AS = ""
+DRAFT_LANG_SAVE_AS = ""
+DRAFT_PAGE_SAVE_AS = ""
+DRAFT_PAGE_LANG_SAVE_AS = ""

@@ -157,7 +157,7 @@ def test_page_writer_records_never_make_it_delete_outside_the_output(clean, tmp_
     built = build_site(FIXTURE_SITE, tmp_path)
     assert precious.read_text() == "not the site's"
     assert [warning.split("(")[1] for warning in built.result.warnings] == [
-        "it lists pages outside its output folder); ignored: every page is rendered this build"
+        "it lists files outside its output folder); ignored: every page is rendered this build"
     ]
     assert differences(clean / "output", built.output) == []
 
