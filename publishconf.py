@@ -18,8 +18,9 @@ FEED_MAX_ITEMS = 20
 
 DELETE_OUTPUT_DIRECTORY = True
 
-# Drafts stay on the machine: the production build (`invoke publish`, `invoke deploy`, the workflow)
-# writes no page for a `Status: draft` post or page; the development build keeps them in drafts/.
+# Drafts never leave the machine: no page for a draft post or page (an empty SAVE_AS writes
+# nothing). content_checks fails the build on a published post that links to one, and keeps the
+# files only drafts link to (an {attach}ed figure) out of the site.
 DRAFT_SAVE_AS = ""
 DRAFT_LANG_SAVE_AS = ""
 DRAFT_PAGE_SAVE_AS = ""
