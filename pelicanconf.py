@@ -81,7 +81,7 @@ JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": T
 
 # --- Plugins, in dependency order ---------------------------------------------------------------------
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["katex_markdown", "reading_time", "content_checks", "page_writer"]
+PLUGINS = ["katex_markdown", "paper_elements", "reading_time", "content_checks", "page_writer"]
 
 # --- katex_markdown: the Markdown reader (math, code, typography; parallel and cached) ---------------
 # Python-Markdown's own extensions; katex_markdown adds its math extension to these.
@@ -97,6 +97,8 @@ MARKDOWN = {
         "pymdownx.superfences",
         "pymdownx.highlight",
         "pymdownx.details",
+        # paper_elements: theorem-like and figure blocks, `@label` references (plugins/README.md)
+        "paper_elements.markdown_blocks",
     ],
     "extension_configs": {
         "markdown.extensions.toc": {
@@ -110,6 +112,8 @@ MARKDOWN = {
             "pygments_lang_class": True,
             "linenums_style": "pymdownx-inline",
         },
+        # "shared": Definition 1, Theorem 2, Lemma 3; "separate": Definition 1, Theorem 1, Lemma 1
+        "paper_elements.markdown_blocks": {"theorem_counters": "shared"},
     },
     "output_format": "html5",
 }

@@ -98,6 +98,7 @@ class RenderedBody:
     description: str  # the summary as plain text, each formula as its TeX
     messages: list[Message] = field(default_factory=list)
     inputs: dict[str, str] = field(default_factory=dict)  # other files it was made from, by digest
+    equation_labels: dict[str, tuple[str, str]] = field(default_factory=dict)  # label: (number, id)
 
     @property
     def failed(self) -> bool:
@@ -200,7 +201,7 @@ def input_digests(paths) -> dict[str, str]:
 
 
 def _markdown_with_math(text: str, first_line: int, config: Config, messages: list[Message], inputs: dict):
-    """Phase 1 for one piece of Markdown: (html, toc, formulas, anchors)."""
+    """Phase 1 for one piece of Markdown: (html, toc, formulas, numbered math)."""
     extracted = ms.extract(text, first_line)
     numbered = number_equations(extracted.segments, extracted.refs)
     messages.extend(Message("error", problem.line, problem.message) for problem in numbered.problems)
@@ -224,7 +225,7 @@ def _markdown_with_math(text: str, first_line: int, config: Config, messages: li
         Formula(tex, segment.display, segment.line, segment.tex)
         for tex, segment in zip(numbered.tex, extracted.segments, strict=True)
     ]
-    return body, toc, formulas, numbered.anchors
+    return body, toc, formulas, numbered
 
 
 def _for_lists(summary: str) -> str:
@@ -281,7 +282,7 @@ def prepare_source(text: str, config: Config) -> PreparedBody:
         macros[name.strip()] = expansion.strip()
     messages: list[Message] = []
     inputs: dict[str, str] = {}
-    body, toc, formulas, anchors = _markdown_with_math(body_text, first_line, config, messages, inputs)
+    body, toc, formulas, numbered = _markdown_with_math(body_text, first_line, config, messages, inputs)
     if "summary" in metadata:
         summary_line = metadata_lines["summary"]
         summary, _, summary_formulas, _ = _markdown_with_math(
@@ -300,11 +301,11 @@ def prepare_source(text: str, config: Config) -> PreparedBody:
         formula.key = formula_key(config, formula, macros)
     return PreparedBody(
         html=body, toc=toc, summary=summary, formulas=formulas, summary_formulas=summary_formulas,
-        anchors=anchors, messages=messages,
+        anchors=numbered.anchors, messages=messages,
         fields=dict(
             title=title, title_text=title_text, metadata=metadata, metadata_lines=metadata_lines,
             word_count=len(_WORD_RE.findall(_FENCED_RE.sub("", body_text))), macros=macros,
-            inputs=inputs, description=description,
+            inputs=inputs, description=description, equation_labels=numbered.labels,
         ),
     )
 
