@@ -27,9 +27,12 @@ _PARAGRAPH_RE = re.compile(r"^<p>.*?</p>$", re.M | re.S)
 _FOOTNOTE_REF_RE = re.compile(r'<sup id="fnref[^"]*">.*?</sup>')
 _IN_PAGE_LINK_RE = re.compile(r'<a [^>]*?href="#[^"]*"[^>]*>(.*?)</a>', re.S)
 _ID_RE = re.compile(r'(<[a-z][^>]*?) id="')
-# Blocks whose paragraphs are not the post's opening: footnotes, collapsibles, admonitions.
+# Blocks whose paragraphs are not the post's opening: footnotes, collapsibles, admonitions,
+# figures (their images and captions) and theorem-like blocks (paper_elements).
 _NOT_OPENING_RE = re.compile(
-    r'<div class="footnote">.*?</div>\s*$|<details\b.*?</details>|<div class="admonition\b.*?</div>', re.S
+    r'<div class="footnote">.*?</div>\s*$|<details\b.*?</details>|<div class="(?:admonition|theorem)\b.*?</div>'
+    r"|<figure\b.*?</figure>",
+    re.S,
 )
 _CODE_LANG_RE = re.compile(r'<div class="language-([\w+#.-]+) highlight">')
 # Code never needs typogrify, and Pygments' thousands of spans are most of its work.

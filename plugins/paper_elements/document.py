@@ -43,7 +43,7 @@ _QUICK_MARKERS = ("<figure", "data-label=", 'class="xref"', "<img", "data-paper-
 @dataclass
 class Problem:
     level: str  # "error" or "warning"
-    needle: str  # text to look for in the source, to name the line
+    needles: tuple[str, ...]  # text to look for in the source, to name the line: the first found
     message: str
 
 
@@ -86,7 +86,7 @@ def extension_problems(body: str, problems: list[Problem]) -> str:
     def report(match):
         tag = match.group()
         found = attributes_of(tag)
-        problems.append(Problem("error", found.get(AT, ""), f"{found[AT]}: {found[ERROR]}"))
+        problems.append(Problem("error", (found[AT],), f"{found[AT]}: {found[ERROR]}"))
         return re.sub(rf'\s(?:{ERROR}|{AT})="[^"]*"', "", tag)
 
     return _EXTENSION_ERROR_TAG_RE.sub(report, body)
@@ -155,8 +155,8 @@ def images(body: str, problems: list[Problem]) -> str:
         if not found.get("alt", "").strip():
             source = found.get("src", "")
             problems.append(Problem(
-                "warning", source,
-                f"image {source} has no alt text: say what it shows, ![A plot of the sigmoid.]({source})",
+                "warning", (f"![]({source}", f'"{source}"', source),
+                f"image {source} has no alt text: describe what it shows between the brackets, ![...]({source})",
             ))
         if "loading" not in found:
             tag = tag[:-1].rstrip("/ ") + ' loading="lazy" decoding="async">'
@@ -226,7 +226,7 @@ def toc_in_body(body: str, numbers: dict[str, str], problems: list[Problem]) -> 
         nonlocal placed
         if "<li" not in match.group(1):
             problems.append(Problem(
-                "warning", "[TOC]", "[TOC] shows nothing: the post has no headings of levels 2 to 4 (## to ####)",
+                "warning", ("[TOC]",), "[TOC] shows nothing: the post has no headings of levels 2 to 4 (## to ####)",
             ))
             return ""
         placed = True
@@ -262,7 +262,7 @@ def resolve_references(text: str, targets: dict[str, Target], problems: list[Pro
         if target is None:
             if label not in reported:
                 reported.add(label)
-                problems.append(Problem("error", f"@{label}", _unknown(label, targets)))
+                problems.append(Problem("error", (f"@{label}",), _unknown(label, targets)))
             return f'<span class="xref xref--missing">@{html.escape(label)}</span>'
         if not links:  # a summary's formulas are in place already: a heading's placeholders would show
             return _PLACEHOLDER_RE.sub("", target.text)

@@ -140,9 +140,9 @@ class PaperBlockProcessor(BlockProcessor):
             element.set("id", anchor_id(label))
             element.set("data-label", label)
         element.set(MARK, kind)
+        element.set(AT, opening)  # kept only if there is a problem to report
         if problems:
             element.set(ERROR, "; ".join(problems))
-            element.set(AT, opening)
         return element
 
     def _figure(self, parent, marker, title, attributes, problems):
@@ -177,8 +177,9 @@ class FinishBlocks(Treeprocessor):
             label = element.get("data-label")
             if label and label in labels:
                 element.set(ERROR, f"duplicate label #{label}: each label names one thing in a post")
-                element.set(AT, "#" + label)
             labels.add(label)
+            if not element.get(ERROR):
+                del element.attrib[AT]
             if kind == "figure":
                 _place_caption(element)
             else:

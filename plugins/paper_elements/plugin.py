@@ -86,6 +86,14 @@ def _report(content, problems: list[Problem]) -> None:
     with open(content.source_path, encoding="utf-8") as source:
         lines = source.read().split("\n")
     for problem in problems:
-        line = next((number for number, text in enumerate(lines, 1) if problem.needle and problem.needle in text), 1)
         log = logger.error if problem.level == "error" else logger.warning
-        log("%s:%d: %s", where, line, problem.message)
+        log("%s:%d: %s", where, _line_of(lines, problem.needles), problem.message)
+
+
+def _line_of(lines: list[str], needles: tuple[str, ...]) -> int:
+    """The first line holding the first needle found (the HTML no longer knows its lines)."""
+    for needle in needles:
+        for number, text in enumerate(lines, 1):
+            if needle in text:
+                return number
+    return 1
