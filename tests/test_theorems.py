@@ -41,6 +41,7 @@ def test_every_kind_is_numbered_in_one_sequence_and_proofs_are_not(theorems):
         "Example 6.",
         "Remark 7.",
         "Proof.",
+        "Proof.",
     ]
 
 
@@ -82,6 +83,11 @@ def test_a_proof_that_ends_with_a_display_gets_its_qed_on_a_line_below(theorems)
 def test_an_open_proof_ends_with_qed_in_its_last_paragraph(theorems):
     proof = theorems.page(POST).cssselect("div.theorem--proof")[0]
     assert text_of(proof) == "Proof. A one-line proof.∎"
+
+
+def test_a_proof_that_is_only_code_has_its_head_and_qed_on_lines_of_their_own(theorems):
+    proof = theorems.page(POST).cssselect("div.theorem--proof")[1]
+    assert [child.get("class") for child in proof] == ["theorem-head-line", "language-python highlight", "qed-line"]
 
 
 def test_notes_and_collapsibles_are_left_to_their_own_extensions(theorems):
@@ -159,3 +165,22 @@ def test_the_extension_missing_from_markdown_is_named(tmp_path):
     without = {**markdown_settings, "extensions": [e for e in markdown_settings["extensions"] if e != EXTENSION]}
     result = build_site(SITES / "theorems", tmp_path, MARKDOWN=without).result
     assert any(f"add {EXTENSION!r} to MARKDOWN['extensions']" in error for error in result.errors), result.errors
+
+
+def test_a_project_markdown_extension_is_part_of_the_cache_key(tmp_path, monkeypatch):
+    """Bodies are cached by katex_markdown; a change to this plugin's extension must render them again."""
+    from katex_markdown.config import read_config
+
+    package = tmp_path / "probe_markdown_extension"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    module = package / "blocks.py"
+    module.write_text("from markdown import Extension\n\n\ndef makeExtension(**kwargs):\n    return Extension(**kwargs)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    settings = read_settings(DEV_SETTINGS, override={"CACHE_PATH": str(tmp_path / "cache")})
+    markdown_settings = settings["MARKDOWN"]
+    settings["MARKDOWN"] = {**markdown_settings, "extensions": [*markdown_settings["extensions"], "probe_markdown_extension.blocks"]}
+    before = read_config(settings).fingerprint
+    assert read_config(settings).fingerprint == before
+    module.write_text(module.read_text() + "# a change\n")
+    assert read_config(settings).fingerprint != before

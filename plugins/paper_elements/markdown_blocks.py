@@ -27,7 +27,7 @@ from markdown import Extension
 from markdown.blockprocessors import BlockProcessor
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import AtomicString
+from markdown.util import HTML_PLACEHOLDER_RE, AtomicString
 
 from .kinds import (
     FIGURE_PREFIXES, LABEL_RE, REFERENCE_RE, THEOREM_KINDS, THEOREM_PREFIXES, UNNUMBERED_KINDS, USUAL_PREFIX,
@@ -232,10 +232,21 @@ def _head(name: str, title: str | None):
     return head
 
 
+def _is_prose(paragraph) -> bool:
+    """A paragraph of text, not one that only holds a display formula or stashed HTML (a code
+    block), which become blocks of their own: a head or a ∎ cannot go inside those."""
+    if paragraph is None or paragraph.tag != "p":
+        return False
+    if len(paragraph):
+        return True
+    text = (paragraph.text or "").strip()
+    return bool(text) and not _DISPLAY_ONLY_RE.match(text) and not HTML_PLACEHOLDER_RE.fullmatch(text)
+
+
 def _run_in(element, head):
     """The head opens the first paragraph, as in a paper; on a line of its own before anything else."""
     first = element[0] if len(element) else None
-    if first is not None and first.tag == "p" and not _DISPLAY_ONLY_RE.match(first.text or "x"):
+    if _is_prose(first):
         head.tail = " " + (first.text or "")
         first.text = None
         first.insert(0, head)
@@ -249,7 +260,7 @@ def _end_with_qed(element):
     qed = etree.Element("span", {"class": "qed", "role": "img", "aria-label": "End of proof"})
     qed.text = AtomicString("\u220e")
     last = element[-1] if len(element) else None
-    if last is not None and last.tag == "p" and not (len(last) == 0 and _DISPLAY_ONLY_RE.match(last.text or "")):
+    if _is_prose(last):
         last.append(qed)
     else:
         paragraph = etree.SubElement(element, "p", {"class": "qed-line"})
