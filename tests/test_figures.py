@@ -78,6 +78,6 @@ def test_an_image_without_alt_text_is_a_warning_with_its_line(tmp_path):
     alt_warnings = [warning for warning in result.warnings if "alt" in warning]
     # Pelican's own warning (no line) is replaced by this one.
     assert alt_warnings == [
-        f"{source}:24: image {{static}}/images/plot.svg has no alt text: describe what it shows between the "
-        "brackets, ![...]({static}/images/plot.svg)",
+        (f"{source}:24: image {{static}}/images/plot.svg has no alt text: describe what it shows between the "
+         "brackets, ![...]({static}/images/plot.svg)"),
     ]

@@ -137,10 +137,10 @@ def test_blocks_written_wrongly_are_named_with_their_lines(tmp_path):
     assert result.errors == [
         f"{source}:3: Number_sections: 'maybe' is not yes or no",
         f'{source}:5: !!! theorem Basel problem: cannot read this line; write !!! theorem "Title" {{#label}}',
-        f'{source}:8: !!! lemma "Support" {{#support}}: label #support cannot be referred to: a lemma\'s label '
-        "starts with thm:, lem:, def:, prop:, cor:, exm:, rem: and ends with a letter or digit (e.g. #lem:support)",
-        f'{source}:11: !!! figure "Too wide" {{#fig:wide width=150%}}: width=150% is not a width: write a '
-        "percentage or a length (60%, 24rem, 480px)",
+        (f'{source}:8: !!! lemma "Support" {{#support}}: label #support cannot be referred to: a lemma\'s label '
+         "starts with thm:, lem:, def:, prop:, cor:, exm:, rem: and ends with a letter or digit (e.g. #lem:support)"),
+        (f'{source}:11: !!! figure "Too wide" {{#fig:wide width=150%}}: width=150% is not a width: write a '
+         "percentage or a length (60%, 24rem, 480px)"),
         f"{source}:17: !!! remark {{#cor:twice}}: duplicate label #cor:twice: each label names one thing in a post",
         f'{source}:20: ??? figure "Folded" {{#fig:folded}}: a figure cannot be collapsed: open it with !!! figure',
     ]
