@@ -23,7 +23,7 @@ from .markdown_blocks import AT, ERROR
 
 _EXTENSION_ERROR_TAG_RE = re.compile(r'<[a-z]+\b[^>]*\bdata-paper-error="[^"]*"[^>]*>')
 _ATTRIBUTE_RE = re.compile(r'\s(?P<name>[\w-]+)="(?P<value>[^"]*)"')
-_FIGURE_TOKEN_RE = re.compile(r"<figure\b[^>]*>|</figure>|<figcaption\b[^>]*>|</figcaption>")
+_FIGURE_TOKEN_RE = re.compile(r"<figure\b[^>]*>|</figure>|<figcaption\b[^>]*>")
 _TYPED_NUMBER_RE = re.compile(r"\s*(?:Figure|Fig\.|Table|Listing)(?:\s+\d+)?\s*[:.]\s*")
 _CODE_RE = re.compile(r'<pre\b|class="[^"]*\bhighlight\b')
 _IMG_RE = re.compile(r"<img\b[^>]*>")
