@@ -55,3 +55,10 @@ POST_URLS = {
     "prices": "posts/prices-and-code/",
     "journal": "posts/journal-june-18-2026/",
 }
+
+
+def build_cleanly(content: Path, folder: Path, **overrides) -> BuiltSite:
+    """A build of fixture content that must come out without an error or a warning."""
+    built = build_site(content, folder, **overrides)
+    assert (built.result.errors, built.result.warnings) == ([], [])
+    return built

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, build_site, text_of
+from helpers import ROOT, build_cleanly, build_site, text_of
 from paper_elements.kinds import REFERENCE_RE
 
 SITES = Path(__file__).parent / "paper_sites"
@@ -18,10 +18,7 @@ TOC = "posts/a-table-of-contents-in-the-body/"
 
 @pytest.fixture(scope="module")
 def crossrefs(tmp_path_factory):
-    built = build_site(SITES / "crossrefs", tmp_path_factory.mktemp("crossrefs"))
-    assert built.result.errors == []
-    assert built.result.warnings == []
-    return built
+    return build_cleanly(SITES / "crossrefs", tmp_path_factory.mktemp("crossrefs"))
 
 
 def links(element) -> list[tuple[str, str]]:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import build_site, text_of
+from helpers import build_cleanly, build_site, text_of
 
 SITES = Path(__file__).parent / "paper_sites"
 BAD_INPUT = Path(__file__).parent / "bad_input"
@@ -14,10 +14,7 @@ POST = "posts/every-kind-of-figure/"
 
 @pytest.fixture(scope="module")
 def figures(tmp_path_factory):
-    built = build_site(SITES / "figures", tmp_path_factory.mktemp("figures"))
-    assert built.result.errors == []
-    assert built.result.warnings == []
-    return built
+    return build_cleanly(SITES / "figures", tmp_path_factory.mktemp("figures"))
 
 
 def captions(page) -> list[str]:

@@ -9,7 +9,7 @@ import pytest
 from lxml import html as lxml_html
 from pelican.settings import read_settings
 
-from helpers import DEV_SETTINGS, build_site, text_of
+from helpers import DEV_SETTINGS, build_cleanly, build_site, text_of
 
 SITES = Path(__file__).parent / "paper_sites"
 BAD_INPUT = Path(__file__).parent / "bad_input"
@@ -19,10 +19,7 @@ POST = "posts/every-kind-of-theorem/"
 
 @pytest.fixture(scope="module")
 def theorems(tmp_path_factory):
-    built = build_site(SITES / "theorems", tmp_path_factory.mktemp("theorems"))
-    assert built.result.errors == []
-    assert built.result.warnings == []
-    return built
+    return build_cleanly(SITES / "theorems", tmp_path_factory.mktemp("theorems"))
 
 
 def heads(page) -> list[str]:
