@@ -126,6 +126,15 @@ def test_an_unknown_label_fails_the_build_with_file_and_line(tmp_path):
     ]
 
 
+def test_a_toc_marker_in_a_post_without_headings_is_a_warning(tmp_path):
+    result = build_site(BAD_INPUT / "empty_toc", tmp_path)
+    source = os.path.relpath(BAD_INPUT / "empty_toc" / "posts" / "toc.md")
+    assert result.result.warnings == [
+        f"{source}:4: [TOC] shows nothing: the post has no headings of levels 2 to 4 (## to ####)",
+    ]
+    assert not result.page("posts/a-table-of-contents-with-nothing-in-it/").cssselect(".toc, .toc-inline")
+
+
 # --- What counts as a reference ------------------------------------------------------------------
 @pytest.mark.parametrize("text, labels", [
     # references

@@ -85,15 +85,19 @@ def _report(content, problems: list[Problem]) -> None:
     where = os.path.relpath(content.source_path)
     with open(content.source_path, encoding="utf-8") as source:
         lines = source.read().split("\n")
+    taken: set[tuple[tuple[str, ...], int]] = set()  # a second problem alike is on another line
     for problem in problems:
+        line = _line_of(lines, problem.needles, taken)
+        taken.add((problem.needles, line))
         log = logger.error if problem.level == "error" else logger.warning
-        log("%s:%d: %s", where, _line_of(lines, problem.needles), problem.message)
+        log("%s:%d: %s", where, line, problem.message)
 
 
-def _line_of(lines: list[str], needles: tuple[str, ...]) -> int:
-    """The first line holding the first needle found (the HTML no longer knows its lines)."""
+def _line_of(lines: list[str], needles: tuple[str, ...], taken) -> int:
+    """The first line holding a needle (tried in order) that no problem alike has named yet:
+    the HTML no longer knows its lines."""
     for needle in needles:
         for number, text in enumerate(lines, 1):
-            if needle in text:
+            if needle in text and (needles, number) not in taken:
                 return number
     return 1
