@@ -15,6 +15,7 @@ DEFAULTS = {
     "workers": None,  # processes that render bodies in parallel; None: one per CPU core
     "parallel_threshold": 8,  # fewer bodies than this to render: render them in the build process
     "cache": True,  # keep rendered bodies and formulas in CACHE_PATH/katex_markdown.sqlite
+    "sidenotes": True,  # footnotes also shown as sidenotes in the right margin on wide screens
 }
 PLUGIN_DIR = Path(__file__).resolve().parent
 _VERSIONED_PACKAGES = ("markdown", "pygments", "pymdown-extensions", "typogrify", "smartypants")
@@ -31,6 +32,7 @@ class Config:
     markdown: dict
     macros: dict
     typogrify: bool
+    sidenotes: bool
     summary_max_length: int | None
     workers: int
     parallel_threshold: int
@@ -75,6 +77,7 @@ def read_config(settings: dict) -> Config:
         "markdown": markdown,
         "macros": macros,
         "typogrify": options["typogrify"],
+        "sidenotes": options["sidenotes"],
         "summary": settings.get("SUMMARY_MAX_LENGTH"),
         "katex": version,
         "code": _code_fingerprint(),
@@ -87,6 +90,7 @@ def read_config(settings: dict) -> Config:
         markdown=markdown,
         macros=macros,
         typogrify=bool(options["typogrify"]),
+        sidenotes=bool(options["sidenotes"]),
         summary_max_length=settings.get("SUMMARY_MAX_LENGTH"),
         workers=int(workers),
         parallel_threshold=int(options["parallel_threshold"]),

@@ -21,15 +21,19 @@ from . import math_source as ms
 from .config import Config
 from .katex import render_in_parallel
 from .numbering import number_equations
+from .sidenotes import SidenoteExtension
 from .store import Store
 
 _PARAGRAPH_RE = re.compile(r"^<p>.*?</p>$", re.M | re.S)
 _FOOTNOTE_REF_RE = re.compile(r'<sup id="fnref[^"]*">.*?</sup>')
 _IN_PAGE_LINK_RE = re.compile(r'<a [^>]*?href="#[^"]*"[^>]*>(.*?)</a>', re.S)
 _ID_RE = re.compile(r'(<[a-z][^>]*?) id="')
-# Blocks whose paragraphs are not the post's opening: footnotes, collapsibles, admonitions.
+# Blocks whose paragraphs are not the post's opening: footnotes, collapsibles, admonitions; and
+# sidenotes and margin notes (`<small>` never nests in them: see sidenotes.py).
 _NOT_OPENING_RE = re.compile(
-    r'<div class="footnote">.*?</div>\s*$|<details\b.*?</details>|<div class="admonition\b.*?</div>', re.S
+    r'<div class="footnote">.*?</div>\s*$|<details\b.*?</details>|<div class="admonition\b.*?</div>'
+    r'|<small class="(?:sidenote|marginnote)">.*?</small>',
+    re.S,
 )
 _CODE_LANG_RE = re.compile(r'<div class="language-([\w+#.-]+) highlight">')
 # Code never needs typogrify, and Pygments' thousands of spans are most of its work.
@@ -158,7 +162,7 @@ def _markdown(config: Config) -> Markdown:
         settings = dict(config.markdown)
         settings["extensions"] = [
             ext for ext in settings.get("extensions", []) if ext not in ("markdown.extensions.meta", "meta")
-        ]
+        ] + [SidenoteExtension(footnote_copies=config.sidenotes)]
         instance = _markdown_instances[config.fingerprint] = Markdown(**settings)
     instance.reset()
     return instance
