@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from importlib import metadata as package_metadata
 from pathlib import Path
 
+from .latex_macros import DEFAULT_MACROS
+
 logger = logging.getLogger(__name__)
 
 DEFAULTS = {
@@ -70,7 +72,7 @@ def read_config(settings: dict) -> Config:
         )
     options = {**DEFAULTS, **options}
     markdown = settings["MARKDOWN"]
-    macros = dict(settings.get("KATEX_MACROS", {}))
+    macros = {**DEFAULT_MACROS, **settings.get("KATEX_MACROS", {})}
     version = katex_version()
     workers = options["workers"] or os.cpu_count() or 1
     shaping = {

@@ -23,6 +23,7 @@ from .katex import render_in_parallel
 from .numbering import number_equations
 from .sidenotes import SidenoteExtension
 from .store import Store
+from .tex_text import tex_to_slug_words, tex_to_text
 
 _PARAGRAPH_RE = re.compile(r"^<p>.*?</p>$", re.M | re.S)
 _FOOTNOTE_REF_RE = re.compile(r'<sup id="fnref[^"]*">.*?</sup>')
@@ -51,9 +52,16 @@ _FENCED_RE = re.compile(r"^[ \t]*(`{3,}|~{3,}).*?^[ \t]*\1[ \t]*$", re.M | re.S)
 _WORD_RE = re.compile(r"\w+")
 _INLINE_PH = ms.placeholder_pattern(ms.INLINE_OPEN, ms.INLINE_CLOSE)
 _DISPLAY_PH = ms.placeholder_pattern(ms.DISPLAY_OPEN, ms.DISPLAY_CLOSE)
-_BLOCK_PH = re.compile(r"<p>\s*(" + _DISPLAY_PH.pattern + r")\s*</p>")
+# A display formula that is a paragraph, or the whole of a list item (kramdown's rule).
+_BLOCK_PH = re.compile(
+    r"<p>\s*(" + _DISPLAY_PH.pattern + r")\s*</p>|(?<=<li>)\s*(" + _DISPLAY_PH.pattern + r")\s*(?=</li>)"
+)
+# TeX sets multline's first line flush left and its last flush right; math.css does that to
+# the rows KaTeX sets centred (numbering.py renders multline as gather*).
+_MULTLINE_RE = re.compile(r"\s*\\begin\{multline\*?\}")
 _REF_PH = ms.placeholder_pattern(ms.REF_OPEN, ms.REF_CLOSE)
 _ANY_MATH_PH = re.compile(f"[{ms.INLINE_OPEN}{ms.DISPLAY_OPEN}]")
+_DISPLAY_AS_INLINE = str.maketrans({ms.DISPLAY_OPEN: ms.INLINE_OPEN, ms.DISPLAY_CLOSE: ms.INLINE_CLOSE})
 
 
 @dataclass
@@ -81,6 +89,7 @@ class PreparedBody:
     summary: str
     formulas: list[Formula]
     summary_formulas: list[Formula]  # a Summary: field has formulas of its own
+    title_formulas: list[Formula]  # math in the title, typeset in `title_html`
     anchors: list[list[str]]
     fields: dict
     messages: list[Message] = field(default_factory=list)
@@ -92,12 +101,14 @@ class RenderedBody:
     math: tuple[str, ...]  # each formula's HTML, in placeholder order
     toc: str
     summary: str
-    title: str | None  # escaped and typogrified
-    title_text: str | None  # as written, for the slug
+    title: str | None  # escaped and typogrified; math in it as plain text (tex_text.py)
+    title_text: str | None  # as written (TeX commands as words), for the slug
+    title_html: str | None  # `title` with its math typeset, for headings and lists
     metadata: dict[str, list[str]]  # the other front-matter fields, unprocessed
     metadata_lines: dict[str, int]  # the line each field starts on
     has_math: bool
     summary_has_math: bool
+    title_has_math: bool
     word_count: int
     description: str  # the summary as plain text, each formula as its TeX
     messages: list[Message] = field(default_factory=list)
@@ -276,6 +287,27 @@ def plain_description(summary: str, formulas: list[Formula]) -> str:
     return text[: cut if cut > 0 else DESCRIPTION_MAX_CHARS].rstrip(" ,;:") + "\u2026"
 
 
+def _title(written: str, line: int, config: Config) -> tuple[str, str, str, list[Formula]]:
+    """(title, title_text, title_html with formula placeholders, formulas) of a `Title:`.
+
+    Math in a title is inline math, typeset in `title_html`; where only text can go (`<title>`,
+    feeds, the slug) each formula becomes plain text (`title`) or its TeX's words (`title_text`)."""
+    extracted = ms.extract(written, line)
+    marked = _REF_PH.sub("", extracted.text.translate(_DISPLAY_AS_INLINE))
+    formulas = [Formula(segment.tex, False, segment.line, segment.tex) for segment in extracted.segments]
+
+    def formula_as(convert):
+        return lambda match: convert(formulas[ms.decode_index(match.group(1))].tex)
+
+    def prose(text: str) -> str:
+        text = html.escape(text, quote=False)
+        return _typogrify(text) if config.typogrify else text
+
+    plain = _INLINE_PH.sub(formula_as(tex_to_text), marked)
+    slug_source = _INLINE_PH.sub(formula_as(tex_to_slug_words), marked)
+    return prose(plain), slug_source, prose(marked), formulas
+
+
 def prepare_source(text: str, config: Config) -> PreparedBody:
     """Phase 1: everything but KaTeX. Runs in pool workers."""
     metadata, metadata_lines, body_text, first_line = split_front_matter(text.lstrip("\ufeff"))
@@ -295,18 +327,20 @@ def prepare_source(text: str, config: Config) -> PreparedBody:
         summary, summary_formulas = _auto_summary(body, config.summary_max_length), formulas
     summary = _for_lists(summary)
     description = plain_description(summary, summary_formulas)
-    title = title_text = None
+    title = title_text = title_html = None
+    title_formulas: list[Formula] = []
     if "title" in metadata:
-        title_text = " ".join(metadata.pop("title"))
-        title = html.escape(title_text, quote=False)
-        title = _typogrify(title) if config.typogrify else title
-    for formula in formulas + summary_formulas:
+        title, title_text, title_html, title_formulas = _title(
+            " ".join(metadata.pop("title")), metadata_lines["title"], config
+        )
+    for formula in formulas + summary_formulas + title_formulas:
         formula.key = formula_key(config, formula, macros)
     return PreparedBody(
         html=body, toc=toc, summary=summary, formulas=formulas, summary_formulas=summary_formulas,
-        anchors=anchors, messages=messages,
+        title_formulas=title_formulas, anchors=anchors, messages=messages,
         fields=dict(
-            title=title, title_text=title_text, metadata=metadata, metadata_lines=metadata_lines,
+            title=title, title_text=title_text, title_html=title_html,
+            metadata=metadata, metadata_lines=metadata_lines,
             word_count=len(_WORD_RE.findall(_FENCED_RE.sub("", body_text))), macros=macros,
             inputs=inputs, description=description,
         ),
@@ -326,7 +360,7 @@ def typeset(bodies: list[PreparedBody], store: Store, workers: int) -> Typeset:
     """Phase 2: each formula of the build that is not in the cache goes to KaTeX once."""
     wanted = {}
     for body in bodies:
-        for formula in body.formulas + body.summary_formulas:
+        for formula in body.formulas + body.summary_formulas + body.title_formulas:
             wanted.setdefault(formula.key, (formula, body.fields["macros"]))
     cached = store.get_formulas(list(wanted))
     missing = [wanted[key] for key in wanted if key not in cached]
@@ -359,7 +393,7 @@ def _formula_html(formulas: list[Formula], done: Typeset, messages: list[Message
     return result
 
 
-def _wrap_displays(text: str, anchors: list[list[str]] | None = None) -> str:
+def _wrap_displays(text: str, anchors: list[list[str]] | None = None, formulas: list[Formula] = ()) -> str:
     """Display formulas in their wrappers (with the ids of their labels); every formula is then
     an inline placeholder, expanded by `expand_math`."""
 
@@ -367,10 +401,12 @@ def _wrap_displays(text: str, anchors: list[list[str]] | None = None) -> str:
         ids = anchors[index] if anchors else []
         first = f' id="{ids[0]}"' if ids else ""
         extra = "".join(f'<span id="{anchor}"></span>' for anchor in ids[1:])
-        return f'<{tag} class="math-display"{first}>{extra}'
+        multline = index < len(formulas) and _MULTLINE_RE.match(formulas[index].written)
+        kind = "math-display math-multline" if multline else "math-display"
+        return f'<{tag} class="{kind}"{first}>{extra}'
 
     def block(match):
-        index = ms.decode_index(match.group(2))
+        index = ms.decode_index(match.group(2) or match.group(4))
         return f"{opening(index, 'div')}{ms.placeholder(ms.INLINE_OPEN, ms.INLINE_CLOSE, index)}</div>"
 
     def display(match):
@@ -393,13 +429,16 @@ def finish(body: PreparedBody, done: Typeset) -> RenderedBody:
     else:
         summary_formulas = _formula_html(body.summary_formulas, done, messages)
     fields = {name: value for name, value in body.fields.items() if name != "macros"}
+    if body.title_formulas:
+        fields["title_html"] = _put_math_back(fields["title_html"], _formula_html(body.title_formulas, done, messages))
     return RenderedBody(
-        compact_html=_wrap_displays(body.html, body.anchors),
+        compact_html=_wrap_displays(body.html, body.anchors, body.formulas),
         math=tuple(formulas),
         toc=_put_math_back(body.toc, formulas),
         summary=_put_math_back(body.summary, summary_formulas),
-        has_math=bool(formulas),
+        has_math=bool(formulas or body.title_formulas),
         summary_has_math=bool(_ANY_MATH_PH.search(body.summary)),
+        title_has_math=bool(body.title_formulas),
         messages=sorted(messages, key=lambda message: message.line),
         **fields,
     )
