@@ -11,6 +11,8 @@ Rules (kramdown's, plus the LaTeX delimiters):
   of a list item or of a blockquote paragraph; it may then contain blank lines), inline otherwise.
 - `\\(...\\)` is inline, `\\[...\\]` and `\\begin{equation|align|gather|multline|...}` are display.
 - `\\$` is a literal dollar; nothing inside code spans or fenced code blocks is math.
+
+Fenced blocks in a diagram language (```` ```diagram ````) are taken out too, for diagrams.py.
 """
 
 import bisect
@@ -26,9 +28,12 @@ MATH_ENVIRONMENTS = {
 INLINE_OPEN, INLINE_CLOSE = "\ue000", "\ue001"
 DISPLAY_OPEN, DISPLAY_CLOSE = "\ue002", "\ue003"
 REF_OPEN, REF_CLOSE = "\ue004", "\ue005"
+DIAGRAM_OPEN, DIAGRAM_CLOSE = "\ue008", "\ue009"
+DIAGRAM_LANGUAGES = ("diagram",)
 _DIGIT_BASE = 0xE010
 
 _FENCE_RE = re.compile(r"^[ \t]*(`{3,}|~{3,})", re.M)
+_CLOSING_FENCE_RE = re.compile(r"[ \t]*(`{3,}|~{3,})[ \t]*")
 _BEGIN_RE = re.compile(r"\\begin\{([a-z]+\*?)\}")
 _REF_RE = re.compile(r"\\(eqref|ref)\{([^{}\s]+)\}")
 # A blank line ends a paragraph; inside a blockquote, so does a line of nothing but `>`.
@@ -61,10 +66,18 @@ class ProseRef:
 
 
 @dataclass
+class DiagramBlock:
+    language: str  # one of DIAGRAM_LANGUAGES
+    source: str  # the lines between the fences
+    line: int  # 1-based line of the opening fence
+
+
+@dataclass
 class ExtractedSource:
     text: str  # Markdown with placeholders
     segments: list[MathSegment]
     refs: list[ProseRef]
+    diagrams: list[DiagramBlock]
 
 
 def encode_index(index: int) -> str:
@@ -91,6 +104,7 @@ class _Scanner:
         self.out: list[str] = []
         self.segments: list[MathSegment] = []
         self.refs: list[ProseRef] = []
+        self.diagrams: list[DiagramBlock] = []
 
     def line_of(self, offset: int) -> int:
         return self.first_line + bisect.bisect_right(self.line_starts, offset) - 1
@@ -201,7 +215,7 @@ def extract(text: str, first_line: int = 1) -> ExtractedSource:
         position = special.start()
         handler = _HANDLERS[text[position]]
         position = handler(scanner, text, position)
-    return ExtractedSource("".join(out), scanner.segments, scanner.refs)
+    return ExtractedSource("".join(out), scanner.segments, scanner.refs, scanner.diagrams)
 
 
 def _code(scanner: _Scanner, text: str, position: int) -> int:
@@ -209,6 +223,10 @@ def _code(scanner: _Scanner, text: str, position: int) -> int:
     fence = _FENCE_RE.match(text, text.rfind("\n", 0, position) + 1)
     if fence and fence.start(1) == position:
         end = _fence_end(text, fence)
+        line_end = text.find("\n", fence.end())
+        info = text[fence.end() : len(text) if line_end == -1 else line_end].strip()
+        if info in DIAGRAM_LANGUAGES:
+            return _diagram(scanner, text, position, fence, end, info)
     elif text[position] == "`":
         run = _BACKTICKS_RE.match(text, position).group()
         close = re.compile(rf"(?<!`){run}(?!`)").search(text, position + len(run))
@@ -216,6 +234,19 @@ def _code(scanner: _Scanner, text: str, position: int) -> int:
     else:
         end = position + 1
     scanner.out.append(text[position:end])
+    return end
+
+
+def _diagram(scanner: _Scanner, text: str, position: int, fence: re.Match, end: int, language: str) -> int:
+    """A diagram's fenced block becomes a placeholder paragraph (indented like the fence, so it
+    stays in its list item)."""
+    body_start = text.find("\n", fence.end()) + 1 or end
+    lines = text[body_start:end].split("\n")
+    if _CLOSING_FENCE_RE.fullmatch(lines[-1]):
+        lines.pop()
+    source = "\n".join(lines)
+    scanner.diagrams.append(DiagramBlock(language, source, scanner.line_of(position)))
+    scanner.out.append(placeholder(DIAGRAM_OPEN, DIAGRAM_CLOSE, len(scanner.diagrams) - 1))
     return end
 
 

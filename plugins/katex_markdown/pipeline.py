@@ -19,6 +19,10 @@ from markdown.extensions.meta import BEGIN_RE, END_RE, META_MORE_RE, META_RE
 
 from . import math_source as ms
 from .config import Config
+from .diagrams import Diagram, DiagramError
+from .diagrams import draw as draw_diagrams
+from .diagrams import figure as diagram_figure
+from .diagrams import parse as parse_diagram
 from .katex import render_in_parallel
 from .numbering import number_equations
 from .sidenotes import SidenoteExtension
@@ -61,6 +65,8 @@ _BLOCK_PH = re.compile(
 _MULTLINE_RE = re.compile(r"\s*\\begin\{multline\*?\}")
 _REF_PH = ms.placeholder_pattern(ms.REF_OPEN, ms.REF_CLOSE)
 _ANY_MATH_PH = re.compile(f"[{ms.INLINE_OPEN}{ms.DISPLAY_OPEN}]")
+_DIAGRAM_PH = ms.placeholder_pattern(ms.DIAGRAM_OPEN, ms.DIAGRAM_CLOSE)
+_DIAGRAM_BLOCK_PH = re.compile(r"<p>\s*(" + _DIAGRAM_PH.pattern + r")\s*</p>|" + _DIAGRAM_PH.pattern)
 _DISPLAY_AS_INLINE = str.maketrans({ms.DISPLAY_OPEN: ms.INLINE_OPEN, ms.DISPLAY_CLOSE: ms.INLINE_CLOSE})
 
 
@@ -91,6 +97,7 @@ class PreparedBody:
     summary_formulas: list[Formula]  # a Summary: field has formulas of its own
     title_formulas: list[Formula]  # math in the title, typeset in `title_html`
     anchors: list[list[str]]
+    diagrams: list[Diagram | None]  # by placeholder index; None: it had an error
     fields: dict
     messages: list[Message] = field(default_factory=list)
 
@@ -109,6 +116,7 @@ class RenderedBody:
     has_math: bool
     summary_has_math: bool
     title_has_math: bool
+    has_diagrams: bool
     word_count: int
     description: str  # the summary as plain text, each formula as its TeX
     messages: list[Message] = field(default_factory=list)
@@ -215,7 +223,7 @@ def input_digests(paths) -> dict[str, str]:
 
 
 def _markdown_with_math(text: str, first_line: int, config: Config, messages: list[Message], inputs: dict):
-    """Phase 1 for one piece of Markdown: (html, toc, formulas, anchors)."""
+    """Phase 1 for one piece of Markdown: (html, toc, formulas, anchors, diagrams)."""
     extracted = ms.extract(text, first_line)
     numbered = number_equations(extracted.segments, extracted.refs)
     messages.extend(Message("error", problem.line, problem.message) for problem in numbered.problems)
@@ -228,6 +236,7 @@ def _markdown_with_math(text: str, first_line: int, config: Config, messages: li
     md = _markdown(config)
     md.body_inputs = []  # the contract for extensions that read files: see plugins/README.md
     body = md.convert(extracted.text)
+    body, diagrams = _diagram_figures(body, extracted.diagrams, messages)
     inputs.update(input_digests(md.body_inputs))
     toc = md.toc if getattr(md, "toc_tokens", None) else ""
     body = _CODE_LANG_RE.sub(r'<div class="language-\1 highlight" data-lang="\1">', body)
@@ -239,7 +248,32 @@ def _markdown_with_math(text: str, first_line: int, config: Config, messages: li
         Formula(tex, segment.display, segment.line, segment.tex)
         for tex, segment in zip(numbered.tex, extracted.segments, strict=True)
     ]
-    return body, toc, formulas, numbered.anchors
+    return body, toc, formulas, numbered.anchors, diagrams
+
+
+def _diagram_figures(body: str, blocks: list[ms.DiagramBlock], messages: list[Message]):
+    """Each diagram's placeholder paragraph becomes its <figure> (the SVG goes in at phase 3);
+    a diagram with a problem becomes its source in an error box, and the problem a message."""
+    diagrams: list[Diagram | None] = []
+    for block in blocks:
+        try:
+            diagram = parse_diagram(block.source, block.line)
+        except DiagramError as error:
+            messages.append(Message("error", error.line, str(error)))
+            diagrams.append(None)
+            continue
+        messages.extend(Message(level, line, text) for line, level, text in diagram.problems)
+        diagrams.append(diagram)
+
+    def place(match):
+        index = ms.decode_index(match.group(2) or match.group(3))
+        diagram = diagrams[index]
+        placeholder = ms.placeholder(ms.DIAGRAM_OPEN, ms.DIAGRAM_CLOSE, index)
+        if diagram is None:
+            return f'<pre class="katex-error">{html.escape(blocks[index].source)}</pre>'
+        return diagram_figure(placeholder, diagram.caption)
+
+    return _DIAGRAM_BLOCK_PH.sub(place, body), diagrams
 
 
 def _for_lists(summary: str) -> str:
@@ -317,15 +351,15 @@ def prepare_source(text: str, config: Config) -> PreparedBody:
         macros[name.strip()] = expansion.strip()
     messages: list[Message] = []
     inputs: dict[str, str] = {}
-    body, toc, formulas, anchors = _markdown_with_math(body_text, first_line, config, messages, inputs)
+    body, toc, formulas, anchors, diagrams = _markdown_with_math(body_text, first_line, config, messages, inputs)
     if "summary" in metadata:
         summary_line = metadata_lines["summary"]
-        summary, _, summary_formulas, _ = _markdown_with_math(
+        summary, _, summary_formulas, _, _ = _markdown_with_math(
             "\n".join(metadata.pop("summary")), summary_line, config, messages, inputs
         )
     else:
         summary, summary_formulas = _auto_summary(body, config.summary_max_length), formulas
-    summary = _for_lists(summary)
+    summary = _for_lists(_DIAGRAM_PH.sub("", summary))
     description = plain_description(summary, summary_formulas)
     title = title_text = title_html = None
     title_formulas: list[Formula] = []
@@ -337,7 +371,7 @@ def prepare_source(text: str, config: Config) -> PreparedBody:
         formula.key = formula_key(config, formula, macros)
     return PreparedBody(
         html=body, toc=toc, summary=summary, formulas=formulas, summary_formulas=summary_formulas,
-        title_formulas=title_formulas, anchors=anchors, messages=messages,
+        title_formulas=title_formulas, anchors=anchors, diagrams=diagrams, messages=messages,
         fields=dict(
             title=title, title_text=title_text, title_html=title_html,
             metadata=metadata, metadata_lines=metadata_lines,
@@ -365,7 +399,10 @@ def typeset(bodies: list[PreparedBody], store: Store, workers: int) -> Typeset:
     cached = store.get_formulas(list(wanted))
     missing = [wanted[key] for key in wanted if key not in cached]
     answers = render_in_parallel([(f.tex, f.display, macros) for f, macros in missing], workers)
-    new, errors = {}, {}
+    # Diagrams share the formula cache: it maps content hashes to HTML.
+    diagrams = {diagram.key: diagram for body in bodies for diagram in body.diagrams if diagram}
+    cached.update(store.get_formulas(list(diagrams)))
+    new, errors = draw_diagrams([diagram for key, diagram in diagrams.items() if key not in cached]), {}
     for (formula, _), answer in zip(missing, answers, strict=True):
         if "html" in answer:
             new[formula.key] = answer["html"]
@@ -420,6 +457,15 @@ def _put_math_back(text: str, formulas: list[str]) -> str:
     return expand_math(_wrap_displays(text), tuple(formulas))
 
 
+def _place_diagrams(text: str, first_index: int) -> str:
+    """Diagrams are kept beside the body like formulas, after them: placeholder i becomes the
+    inline placeholder of `math[first_index + i]`."""
+    return _DIAGRAM_PH.sub(
+        lambda match: ms.placeholder(ms.INLINE_OPEN, ms.INLINE_CLOSE, first_index + ms.decode_index(match.group(1))),
+        text,
+    )
+
+
 def finish(body: PreparedBody, done: Typeset) -> RenderedBody:
     """Phase 3: KaTeX's HTML in place of the placeholders."""
     messages = list(body.messages)
@@ -429,16 +475,18 @@ def finish(body: PreparedBody, done: Typeset) -> RenderedBody:
     else:
         summary_formulas = _formula_html(body.summary_formulas, done, messages)
     fields = {name: value for name, value in body.fields.items() if name != "macros"}
+    diagrams = [done.html[diagram.key] if diagram else "" for diagram in body.diagrams]
     if body.title_formulas:
         fields["title_html"] = _put_math_back(fields["title_html"], _formula_html(body.title_formulas, done, messages))
     return RenderedBody(
-        compact_html=_wrap_displays(body.html, body.anchors, body.formulas),
-        math=tuple(formulas),
+        compact_html=_place_diagrams(_wrap_displays(body.html, body.anchors, body.formulas), len(formulas)),
+        math=tuple(formulas + diagrams),
         toc=_put_math_back(body.toc, formulas),
         summary=_put_math_back(body.summary, summary_formulas),
         has_math=bool(formulas or body.title_formulas),
         summary_has_math=bool(_ANY_MATH_PH.search(body.summary)),
         title_has_math=bool(body.title_formulas),
+        has_diagrams=any(body.diagrams),
         messages=sorted(messages, key=lambda message: message.line),
         **fields,
     )

@@ -66,6 +66,13 @@ def _grouped(part: str) -> str:
     return part if len(part) <= 1 or all(char.isalnum() or ord(char) > 127 for char in part) else f"({part})"
 
 
+_FORMATTING_RE = re.compile(
+    r"\\(?:operatorname|math[a-z]*|text[a-z]*|boldsymbol|bm|emph|left|right|[bB]igg?[lr]?|displaystyle"
+    r"|limits)\b\*?"
+)
+
+
 def tex_to_slug_words(tex: str) -> str:
-    """For a slug: the letters and digits of the TeX, commands by their names (`\\pi` -> `pi`)."""
-    return " ".join(re.sub(r"[\\{}^_]", " ", tex).split())
+    """For a slug: the letters and digits of the TeX, symbols by their names (`\\pi` -> `pi`),
+    formatting commands (`\\operatorname`, `\\mathbf`, `\\left`) left out."""
+    return " ".join(re.sub(r"[\\{}^_]", " ", _FORMATTING_RE.sub(" ", tex)).split())
