@@ -25,3 +25,14 @@ def published_site(tmp_path_factory) -> BuiltSite:
         del os.environ["SITEURL"]
     assert built.result.errors == []
     return built
+
+
+PAPER_SITE = FIXTURE_SITE.parent / "paper_site"
+
+
+@pytest.fixture(scope="session")
+def paper_site(tmp_path_factory) -> BuiltSite:
+    """tests/paper_site: sidenotes, margin notes, a diagram, kramdown's display rule, math in a title."""
+    built = build_site(PAPER_SITE, tmp_path_factory.mktemp("paper"))
+    assert built.result.errors == []
+    return built

@@ -11,6 +11,7 @@ and dark; its text alternative is the `alt` (or, without one, a list of its labe
 The format is documented in docs/writing.md ("Diagrams").
 """
 
+import functools
 import hashlib
 import html
 import json
@@ -19,6 +20,7 @@ import os
 import shutil
 import subprocess
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .config import PLUGIN_DIR
 
@@ -113,12 +115,16 @@ class _Box:
 
 def diagram_key(source_json: dict) -> str:
     """Content hash of a diagram: its description, the drawing code and rough.js's version."""
-    material = json.dumps(source_json, sort_keys=True) + SERVER.read_text() + _code_digest() + roughjs_version()
+    material = json.dumps(source_json, sort_keys=True) + _drawing_code()
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-def _code_digest() -> str:
-    return hashlib.sha256(open(__file__, "rb").read()).hexdigest()
+@functools.cache
+def _drawing_code() -> str:
+    """What else shapes a diagram's SVG; fixed for the life of the process (the plugin's code
+    cannot change under a running build)."""
+    digest = hashlib.sha256(Path(__file__).read_bytes() + SERVER.read_bytes())
+    return digest.hexdigest() + roughjs_version()
 
 
 def roughjs_version() -> str:
