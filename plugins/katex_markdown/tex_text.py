@@ -34,7 +34,7 @@ _SPACING_RE = re.compile(r"\\(?:left|right|big|Big|bigg|Bigg|displaystyle|limits
 _FRAC_RE = re.compile(r"\\[dt]?frac\{([^{}]*)\}\{([^{}]*)\}")
 _BLACKBOARD_RE = re.compile(r"\\mathbb\{([A-Z])\}")
 _ONE_ARGUMENT_RE = re.compile(r"\\[A-Za-z]+\{([^{}]*)\}")
-_SCRIPT_RE = re.compile(r"([_^])(?:\{([^{}]*)\}|(\\?[A-Za-z0-9]))")
+_SCRIPT_RE = re.compile(r"([_^])(?:\{([^{}]*)\}|(\\?[A-Za-z0-9]|[^\x00-\x7f]))")
 _COMMAND_RE = re.compile(r"\\([A-Za-z]+)")
 
 
