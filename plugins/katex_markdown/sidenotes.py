@@ -89,6 +89,7 @@ def _sidenote(item, number: str):
     note = etree.Element("small", {"class": "sidenote"})
     marker = etree.SubElement(note, "span", {"class": "sidenote__number"})
     marker.text = number
+    marker.tail = " "
     for paragraph in item:
         copied = copy.deepcopy(paragraph)
         copied.tag = "span"

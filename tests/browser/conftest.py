@@ -80,3 +80,12 @@ def artifacts():
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir()
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def paper_url(paper_site):
+    """tests/paper_site (sidenotes, margin notes, a diagram), built once and served."""
+    server = serve(paper_site.output)
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
