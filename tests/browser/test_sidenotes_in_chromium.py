@@ -119,3 +119,21 @@ def test_a_diagram_is_drawn_in_the_colours_of_the_theme(browser, paper_url, arti
                 if url.endswith(".js") and "rough" in url]
     svg.screenshot(path=str(artifacts / f"diagram-{theme}.png"))
     page.context.close()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_demo_figures_are_transparent_and_follow_the_page_theme(browser, demo_url, theme):
+    """content/images/*.svg: no background of their own; as images they follow the page's
+    colour scheme (the reader's toggle, not only the system's)."""
+    page = open_page(browser, demo_url + "/posts/the-sigmoid-and-its-derivative-in-one-picture/", WIDE, theme)
+    corner, axis = page.locator(".post-content img[src$='sigmoid.svg']").evaluate("""img => {
+        const canvas = document.createElement("canvas");
+        canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+        const context = canvas.getContext("2d");
+        context.drawImage(img, 0, 0);
+        const pixel = (x, y) => Array.from(context.getImageData(x, y, 1, 1).data);
+        return [pixel(2, 2), pixel(260, 60)];  // a corner; the vertical axis
+    }""")
+    assert corner[3] == 0  # transparent
+    assert (sum(axis[:3]) > 450) == (theme == "dark"), axis  # light ink on dark, dark ink on light
+    page.context.close()
