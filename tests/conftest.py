@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from helpers import FIXTURE_SITE, PUBLISH_SETTINGS, BuiltSite, build_site
+from helpers import FIXTURE_SITE, PAPER_SITE, PUBLISH_SETTINGS, BuiltSite, build_site
 
 
 @pytest.fixture(scope="session")
@@ -26,8 +26,6 @@ def published_site(tmp_path_factory) -> BuiltSite:
     assert built.result.errors == []
     return built
 
-
-PAPER_SITE = FIXTURE_SITE.parent / "paper_site"
 
 
 @pytest.fixture(scope="session")

@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from helpers import build_site, text_of
+from helpers import PAPER_SITE, build_site, text_of
 from katex_markdown.diagrams import DiagramError, parse
 
 BAD_INPUT = Path(__file__).parent / "bad_input"
-PAPER_SITE = Path(__file__).parent / "paper_site"
 DIAGRAM_POST = "posts/a-diagram/"
 
 

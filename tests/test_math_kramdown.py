@@ -4,7 +4,7 @@ in titles."""
 
 import pytest
 
-from helpers import text_of
+from helpers import build_site, text_of
 from katex_markdown.katex import render_in_parallel
 from katex_markdown.latex_macros import DEFAULT_MACROS
 from katex_markdown.math_source import extract
@@ -93,8 +93,6 @@ def test_every_default_macro_is_valid_katex(name, expansion):
 
 
 def test_a_post_macro_overrides_a_default(tmp_path):
-    from helpers import build_site
-
     posts = tmp_path / "content" / "posts"
     posts.mkdir(parents=True)
     (posts / "qed.md").write_text("Title: Q\nDate: 2026-01-01\nMacros: \\qed=\\blacksquare\n\nDone $\\qed$.\n")

@@ -1,6 +1,6 @@
 """Footnotes as sidenotes, and margin notes: the HTML (placement is tested in tests/browser/)."""
 
-from helpers import text_of
+from helpers import PAPER_SITE, build_site, text_of
 
 NOTES_POST = "posts/notes-in-the-margin/"
 
@@ -56,10 +56,6 @@ def test_article_pages_link_the_sidenote_stylesheet(paper_site):
 
 
 def test_sidenotes_can_be_turned_off(tmp_path):
-    from helpers import build_site
-
-    from conftest import PAPER_SITE
-
     built = build_site(PAPER_SITE, tmp_path, KATEX_MARKDOWN={"sidenotes": False})
     body = content(built)
     assert not body.xpath(".//small[@class='sidenote']") and body.xpath(".//small[@class='marginnote']")

@@ -14,6 +14,7 @@ The format is documented in docs/writing.md ("Diagrams").
 import functools
 import hashlib
 import html
+import itertools
 import json
 import math
 import os
@@ -402,7 +403,7 @@ class _Layout:
         self.relations.append(f"{_name(start)} → {_name(end)}" + (f" ({label})" if label else ""))
 
     def _link_label(self, points, label):
-        (ax, ay), (bx, by) = max(zip(points, points[1:]), key=lambda pair: math.dist(*pair))
+        (ax, ay), (bx, by) = max(itertools.pairwise(points), key=lambda pair: math.dist(*pair))
         length = math.dist((ax, ay), (bx, by)) or 1
         nx, ny = -(by - ay) / length, (bx - ax) / length  # normal to the longest segment
         if ny > 0 or (ny == 0 and nx > 0):
@@ -481,7 +482,7 @@ def draw(diagrams: list[Diagram]) -> dict[str, str]:
         raise DiagramUnavailable("Diagrams need Node.js (20 or newer) on PATH.")
     request = json.dumps({"diagrams": [diagram.request() for diagram in diagrams]})
     result = subprocess.run([node, str(SERVER)], input=request, capture_output=True, text=True,
-                            encoding="utf-8", cwd=os.fspath(PLUGIN_DIR))
+                            encoding="utf-8", cwd=os.fspath(PLUGIN_DIR), check=False)
     if result.returncode != 0:
         detail = next((line for line in result.stderr.splitlines() if "Error" in line), result.stderr[-300:])
         raise DiagramUnavailable(f"rough.js did not draw the diagrams ({detail}); run `npm ci` in the project folder.")

@@ -1,6 +1,8 @@
 """Sidenotes in a real browser: in the right margin beside their line on a wide screen, footnotes
 on a narrow one; in the light and the dark theme; no layout shift. Screenshots: test-artifacts/."""
 
+import itertools
+
 import pytest
 
 NOTES = "/posts/notes-in-the-margin/"
@@ -56,7 +58,7 @@ def test_sidenotes_sit_in_the_right_margin_beside_their_line_on_a_wide_screen(br
         # Level with its reference's line, or just below the note above when that one is in the way.
         assert abs(note["top"] - max(anchor["top"], previous_bottom)) < 32, (note, anchor, previous_bottom)
         previous_bottom = note["bottom"]
-    for above, below in zip(boxes, boxes[1:]):
+    for above, below in itertools.pairwise(boxes):
         assert below["top"] >= above["bottom"]  # stacked, never overlapping
     # The footnote list keeps only the two notes that could not go to the margin.
     assert page.locator(".footnote li.footnote--in-margin").first.is_hidden()
