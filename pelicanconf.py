@@ -77,6 +77,11 @@ TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 
+# Icons, paths relative to SITEURL (content/images/ is copied to images/). The PNGs are made from
+# the SVG by `invoke icons`.
+FAVICON = "theme/images/favicon.svg"  # in theme/static/images/: every site built with this theme has it
+APPLE_TOUCH_ICON = "theme/images/apple-touch-icon.png"
+
 # --- Templates --------------------------------------------------------------------------------------
 # Autoescaping stays on: templates mark only pipeline-produced HTML (content, summary, toc, title) safe.
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
@@ -93,6 +98,9 @@ PLUGINS = [
     "collection_page",
     "content_checks",
     "page_writer",
+    "feed_content",
+    # After page_writer: the sitemap lists the pages page_writer reports on `finalized`.
+    "site_seo",
 ]
 
 # --- katex_markdown: the Markdown reader (math, code, typography; parallel and cached) ---------------
@@ -158,6 +166,13 @@ JOURNAL_SECTIONS = {
 # posts join with `Collection: Notes`, `Topics: ...` and `Blurb: ...`. With a home collection the
 # date list of posts moves to COLLECTION_POSTS_URL.
 COLLECTION_POSTS_URL = "posts/"
+
+# --- site_seo: link previews, sitemap.xml, robots.txt, JSON-LD (absolute URLs: publish builds) ------
+SITE_SEO = {
+    "default_image": "images/card.png",  # og:image of pages without `Image:` (made by `invoke icons`)
+    "sitemap_exclude": ("404.html",),
+    "robots_txt": True,
+}
 
 # --- reading_time ---------------------------------------------------------------------------------
 READING_TIME_WPM = 220

@@ -14,6 +14,7 @@ sys.path.insert(0, str(ROOT))
 
 from site_tools.build import build as run_build  # noqa: E402
 from site_tools.build import build_then_swap  # noqa: E402
+from site_tools.search_index import add_search_index  # noqa: E402
 
 SETTINGS = {
     "dev": str(ROOT / "pelicanconf.py"),
@@ -45,13 +46,13 @@ def setup(c, dev=False):
 
 @task(help={"content": "content folder (default: content/)", "output": "output folder (default: output/)"})
 def build(c, content=None, output=None):
-    """Build the site into output/ with the development settings."""
+    """Build the site into output/ with the development settings, then its search index."""
     overrides = {}
     if content:
         overrides["PATH"] = os.path.abspath(content)
     if output:
         overrides["OUTPUT_PATH"] = os.path.abspath(output)
-    _report(run_build(SETTINGS["dev"], overrides))
+    _report(add_search_index(run_build(SETTINGS["dev"], overrides)))
 
 
 @task
@@ -105,6 +106,15 @@ def deploy(c, push=True):
     print(f"Deployed: output/ {where} on the gh-pages branch.", file=sys.stderr)
 
 
+@task
+def icons(c):
+    """Render content/images/apple-touch-icon.png and card.png from favicon.svg and SITENAME (Chromium)."""
+    from site_tools.icons import make_icons
+
+    for path in make_icons(ROOT, SETTINGS["dev"]):
+        print(path.relative_to(ROOT))
+
+
 @task(help={"title": "the post's title"})
 def new(c, title):
     """Create content/posts/<slug>.md from a title, as a draft."""
@@ -134,7 +144,7 @@ def test(c, k=None):
 
 @task
 def check(c):
-    """Build, then validate the HTML (Nu), check internal links (lychee) and lint the workflows."""
+    """Build, then validate the HTML (Nu), check internal links (lychee), validate a production build's feeds, lint the workflows."""
     from site_tools.checks import run_checks
 
     build(c)
