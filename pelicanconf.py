@@ -81,7 +81,7 @@ JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": T
 
 # --- Plugins, in dependency order ---------------------------------------------------------------------
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["katex_markdown", "reading_time", "content_checks", "page_writer"]
+PLUGINS = ["katex_markdown", "reading_time", "cite_bibtex", "content_checks", "page_writer"]
 
 # --- katex_markdown: the Markdown reader (math, code, typography; parallel and cached) ---------------
 # Python-Markdown's own extensions; katex_markdown adds its math extension to these.
@@ -126,6 +126,14 @@ KATEX_MARKDOWN = {
     "typogrify": True,
     "workers": None,  # None: one per CPU core; 1 renders serially in the build process
     "cache": True,
+}
+
+# --- cite_bibtex: citations from content/refs/*.bib, References, "Cite this post" ---------------------
+CITE_BIBTEX = {
+    "style": "numeric",  # or "author-year"; a post can say `Citation_style: author-year`
+    # BibTeX entries and Scholar tags need an absolute URL; dev builds have SITEURL = "", so they
+    # show this one (publishconf.py's SITEURL wins in publish builds).
+    "siteurl": "https://example.github.io",
 }
 
 # --- reading_time ---------------------------------------------------------------------------------

@@ -1,0 +1,28 @@
+"""The .bib downloads: one per post that has a "Cite this post" block, and one with every listed
+post's entry. Written through Pelican's writer (so page_writer skips unchanged ones and removes
+the files of posts that are gone) with the theme's `cite.bib` template."""
+
+from pelican.generators import Generator
+
+from .posts import STATE_KEY
+
+TEMPLATE = "cite.bib"
+
+
+class BibFilesGenerator(Generator):
+    def generate_output(self, writer):
+        if not self.context.get(STATE_KEY):
+            return
+        template = self.env.get_template(TEMPLATE)
+        listed = [a for a in self.context.get("articles", []) if getattr(a, "citation", None)]
+        hidden = [a for a in self.context.get("hidden_articles", []) if getattr(a, "citation", None)]
+        for article in listed + hidden:
+            writer.write_file(article.citation.bib_url, template, self.context, bibtex=article.citation.bibtex + "\n")
+        if listed:
+            entries = [a.citation.bibtex for a in sorted(listed, key=lambda a: (a.date, a.citation.key))]
+            writer.write_file(listed[0].citation.site_bib_url, template, self.context,
+                              bibtex="\n\n".join(entries) + "\n")
+
+
+def provide_generator(pelican):
+    return BibFilesGenerator

@@ -1,0 +1,151 @@
+"""In-post citations: `[@key]`, `[@a; @b]`, `[@key, p. 5]` in a rendered body become linked labels,
+and the works they cite become the post's References list. Pure functions on HTML strings.
+
+The body arrives as Python-Markdown made it and typogrify touched it: a key in capitals may be
+wrapped in `<span class="caps">`, and a space may be `&nbsp;`. Code (`<code>`, `<pre>`, ...) and
+link texts are left alone.
+"""
+
+import html
+import re
+from dataclasses import dataclass
+
+from .config import AUTHOR_YEAR
+from .reference_style import FormattedReference
+
+# Outside what must not change: elements whose text is literal, link texts, and every tag.
+_SKIPPED_OR_CITATION = re.compile(
+    r"(?P<skip><(?P<element>pre|code|kbd|samp|script|style|textarea|a)\b[^>]*>.*?</(?P=element)\s*>"
+    r"|<[^>]*>)"
+    r"|(?P<citation>\[@(?:[^\[\]<]|<span class=\"caps\">|</span>)+\])",
+    re.S | re.I,
+)
+_CAPS = re.compile(r'<span class="caps">|</span>')
+_SPACES = re.compile(r"(?:\s|&nbsp;|&#160;|\xa0)+")
+_BETWEEN_CITES = re.compile(r";\s*(?=@)")  # not the ; of an entity in a locator (pp. 3&#8211;5)
+_ITEM = re.compile(r"^@(?P<key>[\w][\w:./+\-]*)(?:,(?P<locator>.+))?$", re.S)
+
+
+@dataclass(frozen=True)
+class Cite:
+    key: str
+    locator: str  # HTML, as written after the comma ("p.&nbsp;5"), or ""
+
+
+@dataclass(frozen=True)
+class Group:
+    """One bracket: `[@a, p. 5; @b]`."""
+
+    written: str  # the bracket as it stands in the HTML
+    cites: tuple[Cite, ...] | None  # None: not a well-formed citation
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One item of a post's References list."""
+
+    key: str
+    anchor: str  # id of the list item; its text has the id anchor + "-text"
+    number: int  # position in the list
+    label: str  # what a citation shows: "1" or "Vaswani et al., 2017" (plain text)
+    html: str  # the formatted reference
+    backlinks: tuple[str, ...]  # ids of the citations of this work in the body, in order
+
+
+@dataclass(frozen=True)
+class References:
+    style: str  # "numeric" or "author-year"
+    items: tuple[Reference, ...]
+
+
+def find_groups(body: str) -> list[Group]:
+    return [_group(match.group("citation")) for match in _SKIPPED_OR_CITATION.finditer(body)
+            if match.group("citation")]
+
+
+def _group(written: str) -> Group:
+    inner = _SPACES.sub(" ", _CAPS.sub("", written[1:-1]))
+    cites = []
+    for item in _BETWEEN_CITES.split(inner):
+        match = _ITEM.match(item.strip())
+        if not match:
+            return Group(written, None)
+        cites.append(Cite(match.group("key"), (match.group("locator") or "").strip()))
+    return Group(written, tuple(cites))
+
+
+def cited_keys(groups: list[Group]) -> list[str]:
+    """Every key, once, in order of first citation."""
+    seen = {}
+    for group in groups:
+        for cite in group.cites or ():
+            seen.setdefault(cite.key, None)
+    return list(seen)
+
+
+def anchor_for(key: str) -> str:
+    return "ref-" + re.sub(r"[^\w:.-]", "-", key)
+
+
+def build_references(style: str, keys: list[str], formatted: dict[str, FormattedReference],
+                     backlinks: dict[str, list[str]]) -> References:
+    """The list: in citation order for numeric, by author, year and title for author-year."""
+    if style == AUTHOR_YEAR:
+        keys = sorted(keys, key=lambda key: formatted[key].sort_key)
+        labels = _author_year_labels(keys, formatted)
+    else:
+        labels = {key: str(number) for number, key in enumerate(keys, 1)}
+    items = tuple(
+        Reference(key, anchor_for(key), number, labels[key], formatted[key].html, tuple(backlinks.get(key, ())))
+        for number, key in enumerate(keys, 1)
+    )
+    return References(style, items)
+
+
+def _author_year_labels(keys: list[str], formatted: dict[str, FormattedReference]) -> dict[str, str]:
+    """"Vaswani et al., 2017"; two works with the same names and year get 2016a and 2016b."""
+    by_label: dict[tuple[str, str], list[str]] = {}
+    for key in keys:  # already sorted: suffixes follow the list's order
+        by_label.setdefault((formatted[key].names, formatted[key].year), []).append(key)
+    labels = {}
+    for (names, year), same in by_label.items():
+        for index, key in enumerate(same):
+            suffix = chr(ord("a") + index) if len(same) > 1 and index < 26 else ""
+            labels[key] = f"{names}, {year}{suffix}"
+    return labels
+
+
+def link_citations(body: str, references: References, known: set[str], linked: bool = True
+                   ) -> tuple[str, dict[str, list[str]]]:
+    """The body with each well-formed group of known keys replaced by its labels; and, per key,
+    the ids given to its citations (for back-links). With linked=False (summaries) labels are
+    plain text and get no ids."""
+    by_key = {item.key: item for item in references.items}
+    backlinks: dict[str, list[str]] = {}
+
+    def replace(match):
+        if not match.group("citation"):
+            return match.group(0)
+        group = _group(match.group("citation"))
+        if group.cites is None or any(cite.key not in known for cite in group.cites):
+            return match.group(0)
+        parts = []
+        for cite in group.cites:
+            item = by_key[cite.key]
+            label = html.escape(item.label)
+            if linked:
+                ids = backlinks.setdefault(cite.key, [])
+                ids.append(f"cite-{item.anchor[4:]}-{len(ids) + 1}")
+                label = (f'<a class="citation__link" id="{html.escape(ids[-1])}" href="#{html.escape(item.anchor)}" '
+                         f'role="doc-biblioref" aria-describedby="{html.escape(item.anchor)}-text">{label}</a>')
+            parts.append(f"{label}, {cite.locator}" if cite.locator else label)
+        return f'<span class="citation">{_bracketed(parts, group, references.style)}</span>'
+
+    return _SKIPPED_OR_CITATION.sub(replace, body), backlinks
+
+
+def _bracketed(parts: list[str], group: Group, style: str) -> str:
+    if style == AUTHOR_YEAR:
+        return "(" + "; ".join(parts) + ")"
+    separator = "; " if any(cite.locator for cite in group.cites) else ", "
+    return "[" + separator.join(parts) + "]"
