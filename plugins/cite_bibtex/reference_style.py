@@ -96,11 +96,11 @@ def _surname(person) -> Text:
     return String(" ").join(_names(person.prelast_names + person.last_names))
 
 
-def _join_people(names: list[Text], conjunction: str) -> Text:
-    """A, B, and C (numeric) or A, B, & C (author-year); two names without the comma."""
+def _join_people(names: list[Text], two: str, last: str) -> Text:
+    """A and B / A, B, and C (numeric); A, & B / A, B, & C (author-year)."""
     if len(names) <= 2:
-        return String(f" {conjunction} ").join(names)
-    return Text(String(", ").join(names[:-1]), f", {conjunction} ", names[-1])
+        return String(two).join(names)
+    return Text(String(", ").join(names[:-1]), last, names[-1])
 
 
 def label_names(entry) -> str:
@@ -142,9 +142,9 @@ class ReferenceStyle(BaseStyle):
         if not people:
             return Text(f"({_year(entry)})") if self.author_year else None
         if self.author_year:
-            names = _join_people([_surname_initials(p) for p in people], "&")
+            names = _join_people([_surname_initials(p) for p in people], ", & ", ", & ")
             return Text(names, " (", _year(entry), ")")
-        return _join_people([_full_name(p) for p in people], "and")
+        return _join_people([_full_name(p) for p in people], " and ", ", and ")
 
     def _title(self, entry) -> Text | None:
         title = _field(entry, "title")
