@@ -10,7 +10,7 @@ from helpers import FIXTURE_SITE, ROOT, build_site, text_of
 
 SERIAL_NO_CACHES = {
     "KATEX_MARKDOWN": {"workers": 1, "cache": False},
-    "PLUGINS": ["katex_markdown", "reading_time", "content_checks"],
+    "PLUGINS": ["katex_markdown", "reading_time", "cite_bibtex", "content_checks"],
 }
 PARALLEL_CACHED = {"KATEX_MARKDOWN": {"workers": 2, "parallel_threshold": 2}}
 

@@ -28,7 +28,7 @@ class BuildState:
     config: Config
     library: Library  # the entries of the .bib files under bib_paths
     local_libraries: dict[str, Library | None] = field(default_factory=dict)  # by post-local .bib path
-    post_keys: dict[str, str] = field(default_factory=dict)  # a post's citation key -> its source
+    post_keys: dict[str, tuple[str, str]] = field(default_factory=dict)  # a post's key -> (source, slug)
 
 
 def build_state(generator) -> BuildState | None:
@@ -164,10 +164,12 @@ def citation_for(article, state: BuildState) -> PostCitation | None:
         _error_at_field(article, "citation_key", f"Citation_key {key!r}: use letters, digits and _:.-/+ only")
         return None
     if key in state.post_keys:
-        _error_at_field(article, "citation_key", f"citation key {key} is also the key of "
-                        f"{state.post_keys[key]}: set Citation_key on one of them")
+        other, other_slug = state.post_keys[key]
+        if other_slug != article.slug:  # one slug for two posts is content_checks' error to report
+            _error_at_field(article, "citation_key", f"citation key {key} is also the key of {other}: "
+                            "set Citation_key on one of them")
         return None
-    state.post_keys[key] = os.path.relpath(article.source_path)
+    state.post_keys[key] = (os.path.relpath(article.source_path), article.slug)
     authors = [author.name for author in getattr(article, "authors", []) if author.name]
     missing = _missing_fields(article, authors, config)
     if missing:
