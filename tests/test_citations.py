@@ -316,3 +316,30 @@ def test_editing_one_entry_changes_exactly_the_posts_citing_it(tmp_path):
     changed = sorted(path for path in after if before.get(path) != after[path])
     assert changed == ["posts/author-year-citations/index.html"]
     assert "Identity Maps in Deep" in references(second.page(AUTHOR_YEAR))[2]
+
+
+def forget_this_process_memos():
+    """What a new process would start with (the parses and formats of this one are kept by digest)."""
+    from cite_bibtex import bibliography, reference_style, store
+
+    bibliography._parsed.clear()
+    reference_style._formatted.clear()
+    store._stamps.clear()
+    store._contents.clear()
+
+
+def test_cache_file_is_only_a_cache(tmp_path):
+    first = build_site(CITATIONS_SITE, tmp_path / "site")
+    cache = tmp_path / "site" / "cache" / "cite_bibtex.json"
+    stored = json.loads(cache.read_text(encoding="utf-8"))
+    assert len(stored["files"]) == 2 and any(key.endswith(":author-year") for key in stored["references"])
+    clean = file_bytes(first.output)
+    cache.write_bytes(b"\x00 not json")
+    forget_this_process_memos()
+    damaged = build_site(CITATIONS_SITE, tmp_path / "site")
+    assert damaged.result.errors == []
+    assert [w for w in damaged.result.warnings if "unreadable citation cache discarded" in w]
+    forget_this_process_memos()
+    from_cache = build_site(CITATIONS_SITE, tmp_path / "site")  # read from the rewritten cache
+    assert from_cache.result.warnings == []
+    assert file_bytes(from_cache.output) == clean == file_bytes(damaged.output)

@@ -4,15 +4,17 @@ the files of posts that are gone) with the theme's `cite.bib` template."""
 
 from pelican.generators import Generator
 
-from .posts import STATE_KEY
+from .posts import STATE_KEY, save_cache
 
 TEMPLATE = "cite.bib"
 
 
 class BibFilesGenerator(Generator):
     def generate_output(self, writer):
-        if not self.context.get(STATE_KEY):
+        state = self.context.get(STATE_KEY)
+        if not state:
             return
+        save_cache(state)  # every post's citations are done: the generators' contexts come first
         template = self.env.get_template(TEMPLATE)
         listed = [a for a in self.context.get("articles", []) if getattr(a, "citation", None)]
         hidden = [a for a in self.context.get("hidden_articles", []) if getattr(a, "citation", None)]

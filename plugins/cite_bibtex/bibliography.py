@@ -1,17 +1,20 @@
 """Reading .bib files with pybtex: entries with their lines, and every problem with its line.
 
 A file is parsed once per distinct content: parses are kept for the life of the process by the
-digest of the file's bytes, so a livereload rebuild parses only a .bib file that changed.
+digest of the file's bytes, so a livereload rebuild parses only a .bib file that changed (and
+store.py keeps them between processes). Names are parsed only for the entries a post cites: they
+are most of pybtex's parsing time, and a large .bib file is mostly entries no post cites.
 """
 
 import hashlib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pybtex.errors
-from pybtex.database import Entry
+from pybtex.bibtex.utils import split_name_list
+from pybtex.database import Entry, Person
 from pybtex.database.input.bibtex import Parser
 from pybtex.scanner import PybtexSyntaxError
 
@@ -20,12 +23,27 @@ _ENTRY_START = re.compile(r"@\s*([A-Za-z]+)\s*[{(]\s*([^,\s{}()\"#%'=]+)")
 _NOT_ENTRIES = {"comment", "string", "preamble"}
 
 
+_PERSON_ROLES = {"author", "editor"}
+
+
 @dataclass(frozen=True)
 class BibEntry:
+    """An entry as plain data (it is cached between builds); `pybtex_entry()` for formatting."""
+
     key: str
     line: int  # where the entry starts in its file
     digest: str  # of the entry's text in the file: everything its formatted reference shows
-    entry: Entry = field(compare=False, repr=False)  # pybtex's, for formatting
+    type: str
+    fields: tuple[tuple[str, str], ...]  # as written (LaTeX), names too
+
+    def pybtex_entry(self) -> Entry:
+        persons, fields = {}, []
+        for name, value in self.fields:
+            if name.lower() in _PERSON_ROLES:
+                persons[name.lower()] = [Person(person) for person in split_name_list(value)]
+            else:
+                fields.append((name, value))
+        return Entry(self.type, fields=fields, persons=persons)
 
 
 @dataclass(frozen=True)
@@ -43,6 +61,7 @@ class ParsedBib:
 @dataclass(frozen=True)
 class BibFile:
     path: str  # as shown in messages (relative to the working directory)
+    digest: str  # of its bytes
     parsed: ParsedBib
 
 
@@ -52,6 +71,13 @@ _parsed: dict[str, ParsedBib] = {}
 _PARSED_LIMIT = 64
 
 
+def remember_parses(parsed: dict[str, ParsedBib]) -> None:
+    """Parses kept by an earlier process (store.py)."""
+    if len(_parsed) + len(parsed) > _PARSED_LIMIT:
+        _parsed.clear()
+    _parsed.update(parsed)
+
+
 def read_bib_file(path: str) -> BibFile:
     data = Path(path).read_bytes()
     digest = hashlib.sha256(data).hexdigest()
@@ -59,7 +85,7 @@ def read_bib_file(path: str) -> BibFile:
         if len(_parsed) >= _PARSED_LIMIT:
             _parsed.clear()
         _parsed[digest] = parse_bib_bytes(data)
-    return BibFile(os.path.relpath(path), _parsed[digest])
+    return BibFile(os.path.relpath(path), digest, _parsed[digest])
 
 
 def parse_bib_bytes(data: bytes) -> ParsedBib:
@@ -74,7 +100,7 @@ def parse_bib_bytes(data: bytes) -> ParsedBib:
 def parse_bib_text(text: str) -> ParsedBib:
     starts = _entry_starts(text)
     with pybtex.errors.capture() as captured:
-        data = Parser().parse_string(text)
+        data = Parser(person_fields=()).parse_string(text)
     problems, broken = [], set()
     for error in captured:
         problem, key = _problem_for(error, text, starts)
@@ -92,7 +118,8 @@ def parse_bib_text(text: str) -> ParsedBib:
         if key.lower() in broken:
             continue
         line, chunk = chunks.get(key.lower(), (1, key))
-        entries.append(BibEntry(key, line, hashlib.sha256(f"{shared}\0{chunk}".encode()).hexdigest(), entry))
+        digest = hashlib.sha256(f"{shared}\0{chunk}".encode()).hexdigest()
+        entries.append(BibEntry(key, line, digest, entry.original_type, tuple(entry.fields.items())))
     return ParsedBib(tuple(entries), tuple(problems))
 
 
@@ -146,6 +173,7 @@ class Library:
 
     def __init__(self, files: list[BibFile], parent: "Library | None" = None):
         self.parent = parent
+        self.files = files
         self.entries: dict[str, tuple[BibEntry, str]] = {}  # key -> (entry, file path)
         self.problems: list[tuple[str, Problem]] = []  # (file path, problem)
         self._lower: dict[str, str] = {}
@@ -177,6 +205,11 @@ class Library:
         if key in self.entries:
             return self.entries[key][0]
         return self.parent.get(key) if self.parent else None
+
+    def source_of(self, key: str) -> str | None:
+        if key in self.entries:
+            return self.entries[key][1]
+        return self.parent.source_of(key) if self.parent else None
 
     def keys(self) -> list[str]:
         return list(self.entries) + (self.parent.keys() if self.parent else [])

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from .bibliography import Library, bib_files_under, read_bib_file
+from . import store
+from .bibliography import Library, ParsedBib, bib_files_under, read_bib_file, remember_parses
 from .citations import build_references, cited_keys, find_groups, link_citations
 from .cite_post import VALID_KEY, PostCitation, post_citation
 from .config import STYLES, Config, ConfigError, read_config
-from .reference_style import format_reference
+from .reference_style import FormattedReference, format_reference, remember_references
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +27,13 @@ _YES, _NO = {"yes", "true", "on", "1"}, {"no", "false", "off", "0"}
 @dataclass
 class BuildState:
     config: Config
+    cache_path: str
     library: Library  # the entries of the .bib files under bib_paths
     local_libraries: dict[str, Library | None] = field(default_factory=dict)  # by post-local .bib path
+    # What this build parsed and formatted, by digest: the next build's cache (store.py).
+    parsed: dict[str, ParsedBib] = field(default_factory=dict)
+    formatted: dict[tuple[str, str], FormattedReference] = field(default_factory=dict)
+    reported: set[str] = field(default_factory=set)  # problems of cited entries, logged once a build
     post_keys: dict[str, tuple[str, str]] = field(default_factory=dict)  # a post's key -> (source, slug)
 
 
@@ -45,10 +51,19 @@ def _new_state(settings) -> BuildState | None:
     except ConfigError as error:
         logger.error("%s", error)
         return None
+    parsed, formatted = store.load(settings["CACHE_PATH"])
+    remember_parses(parsed)
+    remember_references(formatted)
     folders = [os.path.join(settings["PATH"], folder) for folder in config.bib_paths]
     library = Library([read_bib_file(path) for path in bib_files_under(folders)])
     _report(library)
-    return BuildState(config, library)
+    state = BuildState(config, settings["CACHE_PATH"], library)
+    state.parsed.update((bib.digest, bib.parsed) for bib in library.files)
+    return state
+
+
+def save_cache(state: BuildState) -> None:
+    store.save(state.cache_path, state.parsed, state.formatted)
 
 
 def _report(library: Library) -> None:
@@ -104,7 +119,7 @@ def cite_in_content(content, state: BuildState) -> None:
         if library.get(key) is None:
             _error(content, f"@{key}", _unknown_key_message(key, library, state))
     known = [key for key in keys if library.get(key) is not None]
-    formatted = {key: format_reference(library.get(key).entry, library.get(key).digest, style) for key in known}
+    formatted = {key: _formatted(library, key, style, state) for key in known}
     references = build_references(style, known, formatted, {})
     body, backlinks = link_citations(body, references, set(known))
     content._content = body
@@ -113,6 +128,18 @@ def cite_in_content(content, state: BuildState) -> None:
         content.metadata["summary"] = summary
         content._summary = summary
     content.references = build_references(style, known, formatted, backlinks)
+
+
+def _formatted(library: Library, key: str, style: str, state: BuildState) -> FormattedReference:
+    entry = library.get(key)
+    formatted = format_reference(entry, style)
+    state.formatted[(entry.digest, style)] = formatted
+    for problem in formatted.problems:
+        message = f"{library.source_of(key)}:{entry.line}: entry {key}: {problem}"
+        if message not in state.reported:
+            state.reported.add(message)
+            logger.error("%s", message)
+    return formatted
 
 
 def _library_for(content, state: BuildState) -> Library:
@@ -127,6 +154,7 @@ def _library_for(content, state: BuildState) -> Library:
             state.local_libraries[path] = None
         else:
             local = Library([read_bib_file(path)], parent=state.library)
+            state.parsed.update((bib.digest, bib.parsed) for bib in local.files)
             _report(local)
             state.local_libraries[path] = local
     return state.local_libraries[path] or state.library

@@ -10,14 +10,17 @@ plain Unicode text (α); KaTeX is not used here. Its HTML backend escapes whatev
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
+
+import pybtex.errors
 
 from pybtex.backends.html import Backend as PybtexHtmlBackend
 from pybtex.richtext import HRef, String, Tag, Text
 from pybtex.style import FormattedEntry
 from pybtex.style.formatting import BaseStyle
 
+from .bibliography import BibEntry
 from .config import AUTHOR_YEAR, NUMERIC
 
 _LINKABLE = re.compile(r"^https?://", re.I)
@@ -46,6 +49,7 @@ class FormattedReference:
     names: str  # for author-year labels: "Vaswani et al.", "He and Sun", "Goodfellow"
     year: str
     sort_key: tuple[str, ...]  # author names, year, title: the order of an author-year list
+    problems: tuple[str, ...] = ()  # what pybtex said about the entry's names (too many commas)
 
 
 # Characters that LaTeX decoding changes (commands, groups, math, dashes, quotes, ties, escapes).
@@ -222,12 +226,21 @@ _FORMATTED_LIMIT = 50_000
 _STYLES = {name: ReferenceStyle(name) for name in (NUMERIC, AUTHOR_YEAR)}  # stateless
 
 
-def format_reference(entry, digest: str, citation_style: str) -> FormattedReference:
-    memo_key = (digest, citation_style)
+def remember_references(formatted: dict[tuple[str, str], FormattedReference]) -> None:
+    """References formatted by an earlier process (store.py)."""
+    if len(_formatted) + len(formatted) > _FORMATTED_LIMIT:
+        _formatted.clear()
+    _formatted.update(formatted)
+
+
+def format_reference(entry: BibEntry, citation_style: str) -> FormattedReference:
+    memo_key = (entry.digest, citation_style)
     if memo_key not in _formatted:
         if len(_formatted) >= _FORMATTED_LIMIT:
             _formatted.clear()
-        _formatted[memo_key] = _format(entry, citation_style)
+        with pybtex.errors.capture() as problems:
+            formatted = _format(entry.pybtex_entry(), citation_style)
+        _formatted[memo_key] = replace(formatted, problems=tuple(map(str, problems)))
     return _formatted[memo_key]
 
 
