@@ -1,5 +1,6 @@
 """Building real sites with Pelican and the project's settings, and reading their pages."""
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,15 @@ def build_site(content: Path, folder: Path, settings: str = DEV_SETTINGS, **over
         **overrides,
     }
     return BuiltSite(build(settings, settings_overrides), output)
+
+
+def build_published_site(content: Path, folder: Path, siteurl: str = "https://blog.example.test/notes") -> BuiltSite:
+    """`content` built with publishconf.py, as the deploy workflow does (SITEURL from the environment)."""
+    os.environ["SITEURL"] = siteurl
+    try:
+        return build_site(content, folder, PUBLISH_SETTINGS)
+    finally:
+        del os.environ["SITEURL"]
 
 
 def text_of(element) -> str:

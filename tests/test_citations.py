@@ -7,11 +7,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from cite_bibtex.cite_post import bibtex_entry, latex_unescape
+from helpers import ROOT, build_published_site, build_site, text_of
 from pybtex.database import parse_string
 from pybtex.richtext import Text
-
-from cite_bibtex.cite_post import bibtex_entry, latex_unescape
-from helpers import PUBLISH_SETTINGS, ROOT, build_site, text_of
 
 CITATIONS_SITE = Path(__file__).parent / "citations_site"
 BAD_INPUT = Path(__file__).parent / "bad_input"
@@ -29,11 +28,7 @@ def cited(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
-    os.environ["SITEURL"] = "https://blog.example.test/notes"
-    try:
-        built = build_site(CITATIONS_SITE, tmp_path_factory.mktemp("published"), PUBLISH_SETTINGS)
-    finally:
-        del os.environ["SITEURL"]
+    built = build_published_site(CITATIONS_SITE, tmp_path_factory.mktemp("published"))
     assert built.result.errors == []
     return built
 
@@ -145,7 +140,8 @@ def test_bib_markup_is_rendered_and_html_in_fields_is_escaped(cited):
 
 
 def test_summary_citations_are_plain_text(cited):
-    summary = [item for item in cited.page("").cssselect(".post-list__item") if "Numeric citations" in text_of(item)][0]
+    summary = next(item for item in cited.page("").cssselect(".post-list__item")
+                   if "Numeric citations" in text_of(item))
     labels = summary.cssselect(".post-list__summary span.citation")
     assert [text_of(label) for label in labels][:2] == ["[1]", "[2, 3]"]
     assert summary.cssselect(".post-list__summary a.citation__link") == []
@@ -283,8 +279,8 @@ def test_bad_front_matter_values_name_their_lines(tmp_path):
     errors = errors_for("cite_front_matter", tmp_path)
     post = source("cite_front_matter", "posts", "post.md")
     assert errors == [
-        f"{post}:3: Bibliography: missing.bib: no such file next to the post "
-        f"({source('cite_front_matter', 'posts', 'missing.bib')})",
+        (f"{post}:3: Bibliography: missing.bib: no such file next to the post "
+         f"({source('cite_front_matter', 'posts', 'missing.bib')})"),
         f"{post}:4: Citation_style: 'harvard': use one of numeric, author-year",
         f"{post}:5: Citation: 'maybe': write yes or no",
         f"{post}:6: Citation_key 'has space': use letters, digits and _:.-/+ only",

@@ -112,7 +112,7 @@ def parse_bib_text(text: str) -> ParsedBib:
         end = starts[number + 1][0] if number + 1 < len(starts) else len(text)
         chunks.setdefault(key.lower(), (line, text[offset:end]))
     # @string macros make an entry's meaning depend on text outside it: digest the whole file then.
-    shared = text if re.search(r"@\s*string\s*[{(]", text, re.I) else ""
+    shared = text if re.search(r"@\s*string\s*[{(]", text, re.IGNORECASE) else ""
     entries = []
     for key, entry in data.entries.items():
         if key.lower() in broken:

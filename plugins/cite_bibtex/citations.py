@@ -18,12 +18,12 @@ _SKIPPED_OR_CITATION = re.compile(
     r"(?P<skip><(?P<element>pre|code|kbd|samp|script|style|textarea|a)\b[^>]*>.*?</(?P=element)\s*>"
     r"|<[^>]*>)"
     r"|(?P<citation>\[@(?:[^\[\]<]|<span class=\"caps\">|</span>)+\])",
-    re.S | re.I,
+    re.DOTALL | re.IGNORECASE,
 )
 _CAPS = re.compile(r'<span class="caps">|</span>')
 _SPACES = re.compile(r"(?:\s|&nbsp;|&#160;|\xa0)+")
 _BETWEEN_CITES = re.compile(r";\s*(?=@)")  # not the ; of an entity in a locator (pp. 3&#8211;5)
-_ITEM = re.compile(r"^@(?P<key>[\w][\w:./+\-]*)(?:,(?P<locator>.+))?$", re.S)
+_ITEM = re.compile(r"^@(?P<key>[\w][\w:./+\-]*)(?:,(?P<locator>.+))?$", re.DOTALL)
 
 
 @dataclass(frozen=True)

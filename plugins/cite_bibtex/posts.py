@@ -10,7 +10,13 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from . import store
-from .bibliography import Library, ParsedBib, bib_files_under, read_bib_file, remember_parses
+from .bibliography import (
+    Library,
+    ParsedBib,
+    bib_files_under,
+    read_bib_file,
+    remember_parses,
+)
 from .citations import build_references, cited_keys, find_groups, link_citations
 from .cite_post import VALID_KEY, PostCitation, post_citation
 from .config import STYLES, Config, ConfigError, read_config
@@ -73,27 +79,29 @@ def _report(library: Library) -> None:
 
 # --- Signal handlers ------------------------------------------------------------------------------
 
+# Every list a generator keeps its content in: drafts and translations cite too.
+_ARTICLE_LISTS = ("articles", "translations", "hidden_articles", "hidden_translations", "drafts",
+                  "drafts_translations")
+_PAGE_LISTS = ("pages", "translations", "hidden_pages", "hidden_translations", "draft_pages", "draft_translations")
+
+
 def cite_in_articles(generator) -> None:
     state = build_state(generator)
-    if state is None:
-        return
-    for article in _all(generator, "articles", "translations", "hidden_articles", "hidden_translations",
-                        "drafts", "drafts_translations"):
-        cite_in_content(article, state)
-    for article in _all(generator, "articles", "hidden_articles"):
-        article.citation = citation_for(article, state)
+    if state is not None:
+        for article in _all(generator, _ARTICLE_LISTS):
+            cite_in_content(article, state)
+        for article in _all(generator, ("articles", "hidden_articles")):  # published: a final URL
+            article.citation = citation_for(article, state)
 
 
 def cite_in_pages(generator) -> None:
     state = build_state(generator)
-    if state is None:
-        return
-    for page in _all(generator, "pages", "translations", "hidden_pages", "hidden_translations",
-                     "draft_pages", "draft_translations"):
-        cite_in_content(page, state)
+    if state is not None:
+        for page in _all(generator, _PAGE_LISTS):
+            cite_in_content(page, state)
 
 
-def _all(generator, *names):
+def _all(generator, names):
     return [item for name in names for item in getattr(generator, name, [])]
 
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import pybtex.errors
-
 from pybtex.backends.html import Backend as PybtexHtmlBackend
 from pybtex.richtext import HRef, String, Tag, Text
 from pybtex.style import FormattedEntry
@@ -23,7 +22,7 @@ from pybtex.style.formatting import BaseStyle
 from .bibliography import BibEntry
 from .config import AUTHOR_YEAR, NUMERIC
 
-_LINKABLE = re.compile(r"^https?://", re.I)
+_LINKABLE = re.compile(r"^https?://", re.IGNORECASE)
 _URL_ESCAPES = re.compile(r"\\([_%#&$~])")
 
 
