@@ -71,7 +71,7 @@ def save(cache_path: str, parsed: dict[str, ParsedBib], formatted: dict[tuple[st
     """Keep exactly what this build used; no write when the file holds that already."""
     path = os.path.join(cache_path, FILE_NAME)
     contents = _keys_digest(parsed, formatted)
-    if _contents.get(path) == contents and os.path.exists(path):
+    if _contents.get(path) == contents and os.path.exists(path) and _stamps.get(path) == _stamp(path):
         return
     data = {
         "version": VERSION,
