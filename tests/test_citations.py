@@ -145,6 +145,8 @@ def test_summary_citations_are_plain_text(cited):
     labels = summary.cssselect(".post-list__summary span.citation")
     assert [text_of(label) for label in labels][:2] == ["[1]", "[2, 3]"]
     assert summary.cssselect(".post-list__summary a.citation__link") == []
+    description = cited.page(NUMERIC).cssselect('meta[name="description"]')[0].get("content")
+    assert description.startswith("Attention [1] and residual networks [2, 3] came later than incompleteness [3, p.")
 
 
 def test_post_local_bibliography_and_pages_and_drafts(cited):

@@ -20,6 +20,7 @@ _SKIPPED_OR_CITATION = re.compile(
     r"|(?P<citation>\[@(?:[^\[\]<]|<span class=\"caps\">|</span>)+\])",
     re.DOTALL | re.IGNORECASE,
 )
+_TEXT_CITATION = re.compile(r"\[@[^\[\]]+\]")
 _CAPS = re.compile(r'<span class="caps">|</span>')
 _SPACES = re.compile(r"(?:\s|&nbsp;|&#160;|\xa0)+")
 _BETWEEN_CITES = re.compile(r";\s*(?=@)")  # not the ; of an entity in a locator (pp. 3&#8211;5)
@@ -123,25 +124,41 @@ def link_citations(body: str, references: References, known: set[str], linked: b
     by_key = {item.key: item for item in references.items}
     backlinks: dict[str, list[str]] = {}
 
+    def label(cite: Cite) -> str:
+        item = by_key[cite.key]
+        if not linked:
+            return html.escape(item.label)
+        ids = backlinks.setdefault(cite.key, [])
+        ids.append(f"cite-{item.anchor[4:]}-{len(ids) + 1}")
+        return (f'<a class="citation__link" id="{html.escape(ids[-1])}" href="#{html.escape(item.anchor)}" '
+                f'role="doc-biblioref" aria-describedby="{html.escape(item.anchor)}-text">{html.escape(item.label)}</a>')
+
     def replace(match):
         if not match.group("citation"):
             return match.group(0)
-        group = _group(match.group("citation"))
-        if group.cites is None or any(cite.key not in known for cite in group.cites):
-            return match.group(0)
-        parts = []
-        for cite in group.cites:
-            item = by_key[cite.key]
-            label = html.escape(item.label)
-            if linked:
-                ids = backlinks.setdefault(cite.key, [])
-                ids.append(f"cite-{item.anchor[4:]}-{len(ids) + 1}")
-                label = (f'<a class="citation__link" id="{html.escape(ids[-1])}" href="#{html.escape(item.anchor)}" '
-                         f'role="doc-biblioref" aria-describedby="{html.escape(item.anchor)}-text">{label}</a>')
-            parts.append(f"{label}, {cite.locator}" if cite.locator else label)
-        return f'<span class="citation">{_bracketed(parts, group, references.style)}</span>'
+        cited = _labelled(match.group("citation"), known, references.style, label)
+        return f'<span class="citation">{cited}</span>' if cited else match.group(0)
 
     return _SKIPPED_OR_CITATION.sub(replace, body), backlinks
+
+
+def text_citations(text: str, references: References, known: set[str]) -> str:
+    """Plain text (a meta description) with its citations as plain labels."""
+    by_key = {item.key: item for item in references.items}
+    return _TEXT_CITATION.sub(
+        lambda match: _labelled(match.group(0), known, references.style, lambda cite: by_key[cite.key].label)
+        or match.group(0),
+        text,
+    )
+
+
+def _labelled(written: str, known: set[str], style: str, label) -> str | None:
+    """A group's labels, bracketed; None when it is malformed or cites an unknown key."""
+    group = _group(written)
+    if group.cites is None or any(cite.key not in known for cite in group.cites):
+        return None
+    parts = [f"{label(cite)}, {cite.locator}" if cite.locator else label(cite) for cite in group.cites]
+    return _bracketed(parts, group, style)
 
 
 def _bracketed(parts: list[str], group: Group, style: str) -> str:

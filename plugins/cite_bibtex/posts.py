@@ -17,7 +17,13 @@ from .bibliography import (
     read_bib_file,
     remember_parses,
 )
-from .citations import build_references, cited_keys, find_groups, link_citations
+from .citations import (
+    build_references,
+    cited_keys,
+    find_groups,
+    link_citations,
+    text_citations,
+)
 from .cite_post import VALID_KEY, PostCitation, post_citation
 from .config import STYLES, Config, ConfigError, read_config
 from .reference_style import FormattedReference, format_reference, remember_references
@@ -135,6 +141,9 @@ def cite_in_content(content, state: BuildState) -> None:
         summary, _ = link_citations(summary, references, set(known), linked=False)
         content.metadata["summary"] = summary
         content._summary = summary
+    description = content.metadata.get("description") or ""
+    if "[@" in description:  # the summary as plain text, for <meta name="description"> and feeds
+        content.metadata["description"] = content.description = text_citations(description, references, set(known))
     content.references = build_references(style, known, formatted, backlinks)
 
 
