@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from cite_bibtex.citations import find_groups
 from cite_bibtex.cite_post import bibtex_entry, latex_unescape
 from helpers import ROOT, build_published_site, build_site, text_of
 from pybtex.database import parse_string
@@ -52,7 +53,7 @@ def references(page) -> list[str]:
 ])
 @pytest.mark.parametrize("authors", [["Ada Lindqvist"], ["Łukasz Kaiser", "Kurt Gödel", "Jean-Paul de la Tour"]])
 def test_post_entry_round_trips_through_pybtex(title, authors):
-    written = bibtex_entry("hello_world", "online", authors, title, datetime(2026, 4, 15),
+    written = bibtex_entry("hello_world", "online", tuple(authors), title, datetime(2026, 4, 15),
                            "https://example.org/posts/hello-world/")
     entry = parse_string(written, "bibtex").entries["hello_world"]
     assert entry.type == "online"
@@ -66,13 +67,13 @@ def test_post_entry_round_trips_through_pybtex(title, authors):
 
 
 def test_escaped_title_reads_back_as_text_through_pybtex():
-    written = bibtex_entry("k", "online", ["A B"], "A & B: 50% of x_y #1", datetime(2026, 1, 2), "https://e.org/")
+    written = bibtex_entry("k", "online", ("A B",), "A & B: 50% of x_y #1", datetime(2026, 1, 2), "https://e.org/")
     title = parse_string(written, "bibtex").entries["k"].fields["title"]
     assert str(Text.from_latex(title)) == "A & B: 50% of x_y #1"
 
 
 def test_entry_keeps_the_seed_shape():
-    written = bibtex_entry("hello_world", "online", ["Lucas Sun"], "Hello World", datetime(2026, 4, 15),
+    written = bibtex_entry("hello_world", "online", ("Lucas Sun",), "Hello World", datetime(2026, 4, 15),
                            "https://xtimecrystal.com/posts/hello-world/")
     assert written == (
         "@online{hello_world,\n  author = {Lucas Sun},\n  title = {Hello World},\n  year = {2026},\n"
@@ -81,6 +82,26 @@ def test_entry_keeps_the_seed_shape():
 
 
 # --- In-post citations ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("body", "groups"), [
+    # Found, in text
+    ("<p>See [@a].</p>", [[("a", "")]]),
+    ("<p>[@a; @b] and [@c, p.&nbsp;5]</p>", [[("a", ""), ("b", "")], [("c", "p. 5")]]),
+    ('<p>[@<span class="caps">GPT3</span>; @b]</p>', [[("GPT3", ""), ("b", "")]]),
+    ("<p>[@a, pp. 3&#8211;5; @b]</p>", [[("a", "pp. 3&#8211;5"), ("b", "")]]),
+    # Left as written: code, preformatted text, link texts, attributes
+    ("<p><code>[@a]</code></p>", []),
+    ('<div class="highlight"><pre><code>[@a]\n</code></pre></div><p>[@b]</p>', [[("b", "")]]),
+    ('<p><a href="/x">[@a]</a></p>', []),
+    ('<p><img alt="[@a]" src="x.png"></p>', []),
+    # Malformed: found, so that the writer hears of it
+    ("<p>[@a p. 5]</p>", [None]),
+])
+def test_finding_citations(body, groups):
+    found = [None if group.cites is None else [(cite.key, cite.locator) for cite in group.cites]
+             for group in find_groups(body)]
+    assert found == groups
+
 
 def test_numeric_citations_single_multiple_and_located(cited):
     page = cited.page(NUMERIC)

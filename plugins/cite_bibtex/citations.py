@@ -8,18 +8,17 @@ link texts are left alone.
 
 import html
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from .config import AUTHOR_YEAR
 from .reference_style import FormattedReference
 
-# Outside what must not change: elements whose text is literal, link texts, and every tag.
-_SKIPPED_OR_CITATION = re.compile(
-    r"(?P<skip><(?P<element>pre|code|kbd|samp|script|style|textarea|a)\b[^>]*>.*?</(?P=element)\s*>"
-    r"|<[^>]*>)"
-    r"|(?P<citation>\[@(?:[^\[\]<]|<span class=\"caps\">|</span>)+\])",
-    re.DOTALL | re.IGNORECASE,
-)
+# Text whose brackets stay as written: elements whose text is literal, and link texts.
+_SKIPPED_START = re.compile(r"<(pre|code|kbd|samp|script|style|textarea|a)[\s>]", re.IGNORECASE)
+_SKIPPED_END = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE)
+                for name in ("pre", "code", "kbd", "samp", "script", "style", "textarea", "a")}
+_CITATION = re.compile(r"\[@(?:[^\[\]<]|<span class=\"caps\">|</span>)+\]")
 _TEXT_CITATION = re.compile(r"\[@[^\[\]]+\]")
 _CAPS = re.compile(r'<span class="caps">|</span>')
 _SPACES = re.compile(r"(?:\s|&nbsp;|&#160;|\xa0)+")
@@ -59,9 +58,39 @@ class References:
     items: tuple[Reference, ...]
 
 
+def _citations(body: str) -> list[re.Match]:
+    """The citations of a body: in its text, not in code, link texts or a tag's attribute. (Found
+    with plain searches: a regex that visits every tag is the slowest part of a build.)"""
+    candidates = list(_CITATION.finditer(body))
+    if not candidates:
+        return []
+    skipped = _skipped_spans(body)
+    starts = [start for start, _ in skipped]
+    found = []
+    for match in candidates:
+        start = match.start()
+        before = bisect_right(starts, start) - 1
+        if before >= 0 and start < skipped[before][1]:
+            continue
+        if body.rfind("<", 0, start) > body.rfind(">", 0, start):  # inside a tag: alt="[@x]"
+            continue
+        found.append(match)
+    return found
+
+
+def _skipped_spans(body: str) -> list[tuple[int, int]]:
+    spans, reached = [], 0
+    for match in _SKIPPED_START.finditer(body):
+        if match.start() < reached:  # inside the previous one (<code> in <pre>)
+            continue
+        end = _SKIPPED_END[match.group(1).lower()].search(body, match.end())
+        reached = end.end() if end else len(body)
+        spans.append((match.start(), reached))
+    return spans
+
+
 def find_groups(body: str) -> list[Group]:
-    return [_group(match.group("citation")) for match in _SKIPPED_OR_CITATION.finditer(body)
-            if match.group("citation")]
+    return [_group(match.group(0)) for match in _citations(body)]
 
 
 def _group(written: str) -> Group:
@@ -133,13 +162,13 @@ def link_citations(body: str, references: References, known: set[str], linked: b
         return (f'<a class="citation__link" id="{html.escape(ids[-1])}" href="#{html.escape(item.anchor)}" '
                 f'role="doc-biblioref" aria-describedby="{html.escape(item.anchor)}-text">{html.escape(item.label)}</a>')
 
-    def replace(match):
-        if not match.group("citation"):
-            return match.group(0)
-        cited = _labelled(match.group("citation"), known, references.style, label)
-        return f'<span class="citation">{cited}</span>' if cited else match.group(0)
-
-    return _SKIPPED_OR_CITATION.sub(replace, body), backlinks
+    pieces, done = [], 0
+    for match in _citations(body):
+        cited = _labelled(match.group(0), known, references.style, label)
+        if cited:
+            pieces += [body[done:match.start()], f'<span class="citation">{cited}</span>']
+            done = match.end()
+    return "".join(pieces) + body[done:], backlinks
 
 
 def text_citations(text: str, references: References, known: set[str]) -> str:

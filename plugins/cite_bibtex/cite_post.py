@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from pybtex.database import BibliographyData, Entry, Person
 from pybtex.database.output.bibtex import Writer
@@ -83,7 +84,8 @@ def _url_for_bibtex(url: str) -> str:
     return url.replace("{", "%7B").replace("}", "%7D").replace(" ", "%20")
 
 
-def bibtex_entry(key: str, entry_type: str, authors: list[str], title: str, date: datetime, url: str,
+@lru_cache(maxsize=20_000)  # pure: a livereload rebuild finds every unchanged post's entry here
+def bibtex_entry(key: str, entry_type: str, authors: tuple[str, ...], title: str, date: datetime, url: str,
                  note: str = "") -> str:
     fields = [("title", title), ("year", f"{date:%Y}"), ("month", f"{date:%m}"), ("day", f"{date:%d}"),
               ("url", _url_for_bibtex(url))]
@@ -95,9 +97,13 @@ def bibtex_entry(key: str, entry_type: str, authors: list[str], title: str, date
     return stream.getvalue()
 
 
+_LEXER, _FORMATTER = BibTeXLexer(), HtmlFormatter(nowrap=True)
+
+
+@lru_cache(maxsize=20_000)  # pure, as above
 def highlighted(bibtex: str) -> str:
     """The entry as a code block, like the Markdown reader's (the theme's copy button finds it)."""
-    code = highlight(bibtex, BibTeXLexer(), HtmlFormatter(nowrap=True))
+    code = highlight(bibtex, _LEXER, _FORMATTER)
     return (f'<div class="language-bibtex highlight" data-lang="bibtex"><pre><span></span>'
             f"<code>{code}</code></pre></div>")
 
@@ -134,7 +140,7 @@ class PostCitation:
 def post_citation(*, key: str, entry_type: str, authors: list[str], title: str, date: datetime,
                   modified: datetime | None, url: str, site_name: str, site_url: str, note: str,
                   bib_url: str, site_bib_url: str) -> PostCitation:
-    bibtex = bibtex_entry(key, entry_type, authors, title, date, url, note)
+    bibtex = bibtex_entry(key, entry_type, tuple(authors), title, date, url, note)
     parts = [", ".join(authors), f"({date:%Y})", title, site_name]
     text = " ".join(_sentence(part) for part in parts if part)
     meta = (("citation_title", title), *(("citation_author", name) for name in authors),
