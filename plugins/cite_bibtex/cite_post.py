@@ -1,12 +1,12 @@
 """How to cite a post: its BibTeX entry (written with pybtex), a plain-text citation, Google
 Scholar's meta tags and schema.org JSON-LD, all from the same fields."""
 
+import hashlib
 import io
 import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
 from pybtex.database import BibliographyData, Entry, Person
 from pybtex.database.output.bibtex import Writer
@@ -84,7 +84,6 @@ def _url_for_bibtex(url: str) -> str:
     return url.replace("{", "%7B").replace("}", "%7D").replace(" ", "%20")
 
 
-@lru_cache(maxsize=20_000)  # pure: a livereload rebuild finds every unchanged post's entry here
 def bibtex_entry(key: str, entry_type: str, authors: tuple[str, ...], title: str, date: datetime, url: str,
                  note: str = "") -> str:
     fields = [("title", title), ("year", f"{date:%Y}"), ("month", f"{date:%m}"), ("day", f"{date:%d}"),
@@ -100,7 +99,6 @@ def bibtex_entry(key: str, entry_type: str, authors: tuple[str, ...], title: str
 _LEXER, _FORMATTER = BibTeXLexer(), HtmlFormatter(nowrap=True)
 
 
-@lru_cache(maxsize=20_000)  # pure, as above
 def highlighted(bibtex: str) -> str:
     """The entry as a code block, like the Markdown reader's (the theme's copy button finds it)."""
     code = highlight(bibtex, _LEXER, _FORMATTER)
@@ -137,10 +135,35 @@ class PostCitation:
     json_ld: str  # schema.org BlogPosting, safe to print inside <script type="application/ld+json">
 
 
+# A post's entry and its highlighted HTML, by the digest of what they are made from: pybtex and
+# Pygments cost a few milliseconds a post, and a rebuild finds every unchanged post's entry here
+# (store.py keeps them between processes). The key makes a stale entry impossible.
+_entries: dict[str, tuple[str, str]] = {}
+_ENTRIES_LIMIT = 50_000
+
+
+def remember_entries(entries: dict[str, tuple[str, str]]) -> None:
+    if len(_entries) + len(entries) > _ENTRIES_LIMIT:
+        _entries.clear()
+    _entries.update(entries)
+
+
+def _entry_and_html(*fields) -> tuple[str, tuple[str, str]]:
+    digest = hashlib.sha256(repr(fields).encode()).hexdigest()
+    if digest not in _entries:
+        if len(_entries) >= _ENTRIES_LIMIT:
+            _entries.clear()
+        bibtex = bibtex_entry(*fields)
+        _entries[digest] = (bibtex, highlighted(bibtex))
+    return digest, _entries[digest]
+
+
 def post_citation(*, key: str, entry_type: str, authors: list[str], title: str, date: datetime,
                   modified: datetime | None, url: str, site_name: str, site_url: str, note: str,
-                  bib_url: str, site_bib_url: str) -> PostCitation:
-    bibtex = bibtex_entry(key, entry_type, tuple(authors), title, date, url, note)
+                  bib_url: str, site_bib_url: str, used: dict[str, tuple[str, str]]) -> PostCitation:
+    """`used` collects the entries this build made or reused, for the cache."""
+    digest, (bibtex, bibtex_html) = _entry_and_html(key, entry_type, tuple(authors), title, date, url, note)
+    used[digest] = (bibtex, bibtex_html)
     parts = [", ".join(authors), f"({date:%Y})", title, site_name]
     text = " ".join(_sentence(part) for part in parts if part)
     meta = (("citation_title", title), *(("citation_author", name) for name in authors),
@@ -158,6 +181,6 @@ def post_citation(*, key: str, entry_type: str, authors: list[str], title: str, 
     }
     return PostCitation(
         key=key, authors=tuple(authors), title=title, year=f"{date:%Y}", url=url, site_name=site_name,
-        text=text, bibtex=bibtex, bibtex_html=highlighted(bibtex), bib_url=bib_url,
+        text=text, bibtex=bibtex, bibtex_html=bibtex_html, bib_url=bib_url,
         site_bib_url=site_bib_url, meta=meta, json_ld=script_json(json_ld),
     )

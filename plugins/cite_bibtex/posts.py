@@ -24,7 +24,7 @@ from .citations import (
     link_citations,
     text_citations,
 )
-from .cite_post import VALID_KEY, PostCitation, post_citation
+from .cite_post import VALID_KEY, PostCitation, post_citation, remember_entries
 from .config import STYLES, Config, ConfigError, read_config
 from .reference_style import FormattedReference, format_reference, remember_references
 
@@ -45,6 +45,7 @@ class BuildState:
     # What this build parsed and formatted, by digest: the next build's cache (store.py).
     parsed: dict[str, ParsedBib] = field(default_factory=dict)
     formatted: dict[tuple[str, str], FormattedReference] = field(default_factory=dict)
+    entries: dict[str, tuple[str, str]] = field(default_factory=dict)  # posts' BibTeX and its HTML
     reported: set[str] = field(default_factory=set)  # problems of cited entries, logged once a build
     post_keys: dict[str, tuple[str, str]] = field(default_factory=dict)  # a post's key -> (source, slug)
 
@@ -63,9 +64,10 @@ def _new_state(settings) -> BuildState | None:
     except ConfigError as error:
         logger.error("%s", error)
         return None
-    parsed, formatted = store.load(settings["CACHE_PATH"])
+    parsed, formatted, entries = store.load(settings["CACHE_PATH"])
     remember_parses(parsed)
     remember_references(formatted)
+    remember_entries(entries)
     folders = [os.path.join(settings["PATH"], folder) for folder in config.bib_paths]
     library = Library([read_bib_file(path) for path in bib_files_under(folders)])
     _report(library)
@@ -75,7 +77,7 @@ def _new_state(settings) -> BuildState | None:
 
 
 def save_cache(state: BuildState) -> None:
-    store.save(state.cache_path, state.parsed, state.formatted)
+    store.save(state.cache_path, state.parsed, state.formatted, state.entries)
 
 
 def _report(library: Library) -> None:
@@ -226,6 +228,7 @@ def citation_for(article, state: BuildState) -> PostCitation | None:
         modified=getattr(article, "modified", None), url=f"{config.siteurl}/{article.url}",
         site_name=config.site_name, site_url=config.siteurl, note=str(article.metadata.get("citation_note") or ""),
         bib_url=config.post_bib_save_as.format(slug=article.slug, key=key), site_bib_url=config.site_bib_save_as,
+        used=state.entries,
     )
 
 

@@ -1,4 +1,5 @@
-"""Parsed .bib files and formatted references kept between builds in CACHE_PATH/cite_bibtex.json.
+"""Parsed .bib files, formatted references and posts' own entries, kept between builds in
+CACHE_PATH/cite_bibtex.json.
 
 Only a cache: keyed by the digests of the .bib files' bytes and of each entry's text, and by this
 plugin's code and pybtex's version; a damaged or foreign file is discarded with a warning. Each
@@ -41,48 +42,52 @@ def _stamp(path: str) -> tuple[int, int]:
     return status.st_mtime_ns, status.st_size
 
 
-def _keys_digest(parsed: dict, formatted: dict) -> str:
-    return hashlib.sha256(repr((sorted(parsed), sorted(formatted))).encode()).hexdigest()
+def _keys_digest(parsed: dict, formatted: dict, entries: dict) -> str:
+    return hashlib.sha256(repr((sorted(parsed), sorted(formatted), sorted(entries))).encode()).hexdigest()
 
 
-def load(cache_path: str) -> tuple[dict[str, ParsedBib], dict[tuple[str, str], FormattedReference]]:
-    """What the cache holds (nothing when this process has read or written it as it is now)."""
+def load(cache_path: str):
+    """(parsed .bib files, formatted references, posts' entries) the cache holds; nothing when this
+    process has read or written the file as it is now."""
     path = os.path.join(cache_path, FILE_NAME)
     try:
         if _stamps.get(path) == _stamp(path):
-            return {}, {}
+            return {}, {}, {}
         with open(path, encoding="utf-8") as stored:
             data = json.load(stored)
         if data.get("version") != VERSION:
-            return {}, {}
+            return {}, {}, {}
         parsed = {digest: _parsed(item) for digest, item in data["files"].items()}
         formatted = {tuple(key.split(":", 1)): _formatted(item) for key, item in data["references"].items()}
-        _stamps[path], _contents[path] = _stamp(path), _keys_digest(parsed, formatted)
-        return parsed, formatted
+        entries = {digest: (str(bibtex), str(html)) for digest, (bibtex, html) in data["entries"].items()}
+        _stamps[path], _contents[path] = _stamp(path), _keys_digest(parsed, formatted, entries)
+        return parsed, formatted, entries
     except FileNotFoundError:
-        return {}, {}
+        return {}, {}, {}
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         logger.warning("%s: unreadable citation cache discarded (%s: %s)", os.path.relpath(path),
                        type(error).__name__, error)
-        return {}, {}
+        return {}, {}, {}
 
 
-def save(cache_path: str, parsed: dict[str, ParsedBib], formatted: dict[tuple[str, str], FormattedReference]) -> None:
+def save(cache_path: str, parsed: dict[str, ParsedBib], formatted: dict[tuple[str, str], FormattedReference],
+         entries: dict[str, tuple[str, str]]) -> None:
     """Keep exactly what this build used; no write when the file holds that already."""
     path = os.path.join(cache_path, FILE_NAME)
-    contents = _keys_digest(parsed, formatted)
+    contents = _keys_digest(parsed, formatted, entries)
     if _contents.get(path) == contents and os.path.exists(path) and _stamps.get(path) == _stamp(path):
         return
     data = {
         "version": VERSION,
         "files": {digest: _parsed_data(item) for digest, item in parsed.items()},
         "references": {f"{digest}:{style}": _formatted_data(item) for (digest, style), item in formatted.items()},
+        "entries": {digest: list(pair) for digest, pair in entries.items()},
     }
     os.makedirs(cache_path, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=cache_path, prefix=".cite_bibtex-")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stored:
-            json.dump(data, stored, ensure_ascii=False, separators=(",", ":"))
+            stored.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
         os.replace(temporary, path)
         _stamps[path], _contents[path] = _stamp(path), contents
     except OSError as error:
