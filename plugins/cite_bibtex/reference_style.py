@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import pybtex.errors
 from pybtex.backends.html import Backend as PybtexHtmlBackend
+from pybtex.markup import LaTeXParser
 from pybtex.richtext import HRef, String, Tag, Text
 from pybtex.style import FormattedEntry
 from pybtex.style.formatting import BaseStyle
@@ -44,20 +45,23 @@ _HTML = HtmlBackend()
 @dataclass(frozen=True)
 class FormattedReference:
     html: str  # the whole reference
-    text: str  # the same, as plain text
     names: str  # for author-year labels: "Vaswani et al.", "He and Sun", "Goodfellow"
     year: str
     sort_key: tuple[str, ...]  # author names, year, title: the order of an author-year list
     problems: tuple[str, ...] = ()  # what pybtex said about the entry's names (too many commas)
 
 
-# Characters that LaTeX decoding changes (commands, groups, math, dashes, quotes, ties, escapes).
-_LATEX_SPECIAL = re.compile(r"[\\{}$~\-`'\"%&_^#]|\s\s")
+# Characters that LaTeX decoding (latexcodec) changes: commands, math, dashes, quotes, ties, escapes.
+_LATEX_SPECIAL = re.compile(r"[\\$~`%]|--|''|\s\s")
 
 
 @lru_cache(maxsize=100_000)  # a pure function of the string; names and venues repeat a lot
 def _latex(value: str) -> Text:
-    return Text.from_latex(value) if _LATEX_SPECIAL.search(value) else Text(value)
+    """pybtex's Text.from_latex, without its slow decoding pass when there is nothing to decode
+    (braces alone, `{GPUs}`, only need pybtex's parser)."""
+    if _LATEX_SPECIAL.search(value):
+        return Text.from_latex(value)
+    return LaTeXParser(value).parse() if "{" in value else Text(value)
 
 
 def _names(parts: list[str]) -> list[Text]:
@@ -250,7 +254,6 @@ def _format(entry, citation_style: str) -> FormattedReference:
     title = str(_field(entry, "title") or "")
     return FormattedReference(
         html=text.render(_HTML).strip(),
-        text=str(text).strip(),
         names=label_names(entry),
         year=_year(entry),
         sort_key=(sort_names.casefold() or title.casefold(), _year(entry), title.casefold()),

@@ -109,10 +109,9 @@ def _parsed(data: dict) -> ParsedBib:
 
 
 def _formatted_data(item: FormattedReference) -> list:
-    return [item.html, item.text, item.names, item.year, list(item.sort_key), list(item.problems)]
+    return [item.html, item.names, item.year, list(item.sort_key), list(item.problems)]
 
 
 def _formatted(data: list) -> FormattedReference:
-    html, text, names, year, sort_key, problems = data
-    return FormattedReference(str(html), str(text), str(names), str(year), tuple(map(str, sort_key)),
-                              tuple(map(str, problems)))
+    html, names, year, sort_key, problems = data
+    return FormattedReference(str(html), str(names), str(year), tuple(map(str, sort_key)), tuple(map(str, problems)))
