@@ -104,3 +104,17 @@ def test_changing_the_summary_length_rerenders_summaries(tmp_path):
     long = prices_summary(build_site(FIXTURE_SITE, tmp_path / "site", SUMMARY_MAX_LENGTH=50, DEFAULT_PAGINATION=10))
     assert short == "See the heading. It costs …"
     assert long.startswith(short[:-1].strip()) and long.endswith("dashes. Under it.")
+
+
+def test_static_copies_of_sources_that_are_gone_are_removed(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    (content / "images").mkdir(exist_ok=True)
+    (content / "images" / "figure.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    first = build_site(content, tmp_path / "site")
+    copy = first.output / "images" / "figure.svg"
+    assert first.result.errors == [] and copy.exists()
+    (content / "images" / "figure.svg").unlink()
+    again = build_site(content, tmp_path / "site")
+    assert again.result.errors == [] and not copy.exists()
+    assert (again.output / "theme" / "css" / "base.css").exists()  # the theme's files stay

@@ -63,7 +63,7 @@ def _is_immutable(value) -> bool:
 # Content attributes that are not what a page shows: the shared context and settings (the settings
 # are digested once per build, see `settings_digest`) and the body accessors (their inputs,
 # `_content` and `math_html`, are digested).
-_CONTENT_SKIPPED = frozenset({"_context", "settings", "_get_content", "get_content"})
+_CONTENT_SKIPPED = frozenset({"_context", "settings", "_get_content", "get_content", "get_summary"})
 # A page's content object is digested with everything it holds; content objects it refers to (a
 # series' parts, neighbours) are digested by their own attributes, and the ones *they* refer to by
 # identity only. Without that limit, prev/next links would make every page depend on every post.
@@ -76,7 +76,7 @@ class Digester:
     def __init__(self):
         # By (id(), hops), holding the value too: a freed object's id is reused by the next one made.
         self._memo: dict[tuple[int, int], tuple[object, object]] = {}
-        self._in_progress: set[int] = set()
+        self._in_progress: set[tuple[int, int]] = set()
 
     def digest(self, value, hops: int = 0) -> object:
         if _is_immutable(value):
@@ -88,13 +88,13 @@ class Digester:
             return _immutable[key][1]
         key = (id(value), hops)
         if key not in self._memo:
-            if id(value) in self._in_progress:  # a container that holds itself
+            if key in self._in_progress:  # a container that holds itself
                 return UNSTABLE
-            self._in_progress.add(id(value))
+            self._in_progress.add(key)
             try:
                 self._memo[key] = (value, self._compute(value, hops))
             finally:
-                self._in_progress.discard(id(value))
+                self._in_progress.discard(key)
         return self._memo[key][1]
 
     def _compute(self, value, hops: int):
