@@ -207,6 +207,8 @@ def citation_for(article, state: BuildState) -> PostCitation | None:
     if not _citation_wanted(article, config):
         return None
     key = str(article.metadata.get("citation_key") or article.slug.replace("-", "_")).strip()
+    if not key:  # an empty slug: content_checks reports it
+        return None
     if not VALID_KEY.match(key):
         _error_at_field(article, "citation_key", f"Citation_key {key!r}: use letters, digits and _:.-/+ only")
         return None
