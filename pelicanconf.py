@@ -14,9 +14,11 @@ RELATIVE_URLS = True
 TIMEZONE = "Europe/Stockholm"
 DEFAULT_LANG = "en"
 
-# Paths relative to SITEURL, so the site works under a GitHub Pages project path too.
+# Paths relative to SITEURL, so the site works under a GitHub Pages project path too. The home
+# collection (collection_page) adds itself first and moves "Posts" from "" to posts/.
 MENUITEMS = (
     ("Posts", ""),
+    ("Journal", "journal/"),
     ("Tags", "tags/"),
     ("Archives", "archives/"),
 )
@@ -58,7 +60,7 @@ CATEGORIES_SAVE_AS = ""
 AUTHOR_SAVE_AS = ""
 AUTHORS_SAVE_AS = ""
 DIRECT_TEMPLATES = ["index", "tags", "archives", "404"]
-PAGINATED_TEMPLATES = {"index": None, "tag": None}
+PAGINATED_TEMPLATES = {"index": None, "tag": None, "section": None}
 DEFAULT_PAGINATION = 8
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),
@@ -81,7 +83,17 @@ JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": T
 
 # --- Plugins, in dependency order ---------------------------------------------------------------------
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["katex_markdown", "reading_time", "cite_bibtex", "content_checks", "page_writer"]
+# journal_sections before post_neighbours: neighbours stay within a post's journal section.
+PLUGINS = [
+    "katex_markdown",
+    "reading_time",
+    "cite_bibtex",
+    "journal_sections",
+    "post_neighbours",
+    "collection_page",
+    "content_checks",
+    "page_writer",
+]
 
 # --- katex_markdown: the Markdown reader (math, code, typography; parallel and cached) ---------------
 # Python-Markdown's own extensions; katex_markdown adds its math extension to these.
@@ -135,6 +147,21 @@ CITE_BIBTEX = {
     # show this one (publishconf.py's SITEURL wins in publish builds).
     "siteurl": "https://example.github.io",
 }
+
+# --- journal_sections: streams of posts with their own page and feed (`Section: journal`) ----------
+JOURNAL_SECTIONS = {
+    "journal": {
+        "title": "Learning Journal",
+        "description": "Notes on AI/ML concepts, coding, and ideas, written down while they are still fresh.",
+        "in_main_list": False,  # journal notes are not in the post list or the all-posts feed
+    },
+}
+
+# --- collection_page: curated collections from content/collections.toml ---------------------------
+# The data file defines each collection, its sections and which one is the home page (home = true);
+# posts join with `Collection: Notes`, `Topics: ...` and `Blurb: ...`. With a home collection the
+# date list of posts moves to COLLECTION_POSTS_URL.
+COLLECTION_POSTS_URL = "posts/"
 
 # --- reading_time ---------------------------------------------------------------------------------
 READING_TIME_WPM = 220

@@ -2,7 +2,7 @@
 
 import pytest
 
-from helpers import FIXTURE_SITE, BuiltSite, build_published_site, build_site
+from helpers import FIXTURE_SITE, BuiltSite, build_published, build_site
 
 
 @pytest.fixture(scope="session")
@@ -16,6 +16,6 @@ def site(tmp_path_factory) -> BuiltSite:
 @pytest.fixture(scope="session")
 def published_site(tmp_path_factory) -> BuiltSite:
     """The fixture site built with publishconf.py: absolute URLs and feeds."""
-    built = build_published_site(FIXTURE_SITE, tmp_path_factory.mktemp("published"))
+    built = build_published(FIXTURE_SITE, tmp_path_factory.mktemp("published"), "https://blog.example.test/notes")
     assert built.result.errors == []
     return built

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from cite_bibtex.citations import find_groups
 from cite_bibtex.cite_post import bibtex_entry, latex_unescape
-from helpers import ROOT, build_published_site, build_site, text_of
+from helpers import ROOT, build_published, build_site, text_of
 from pybtex.database import parse_string
 from pybtex.richtext import Text
 
@@ -29,7 +29,7 @@ def cited(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
-    built = build_published_site(CITATIONS_SITE, tmp_path_factory.mktemp("published"))
+    built = build_published(CITATIONS_SITE, tmp_path_factory.mktemp("published"), "https://blog.example.test/notes")
     assert built.result.errors == []
     return built
 
@@ -250,8 +250,8 @@ def test_demo_hello_world_cites_and_ends_with_the_block(tmp_path):
     assert demo.result.errors == []
     page = demo.page("posts/hello-world-testing-the-machinery/")
     assert len(references(page)) >= 2
-    article = page.cssselect("article.post")[0]
-    assert article[-1].get("class") == "cite-post"
+    sections = [child.get("class") for child in page.cssselect("article.post")[0] if child.tag == "section"]
+    assert sections[-2:] == ["references", "cite-post"]  # the post ends with them (navigation follows)
     assert page.cssselect(".cite-post pre code")[0].text_content().startswith("@online{hello_world,\n  author = {")
     adam = demo.page("posts/adam-bias-correction-deep-dive/")
     assert citations(adam)[0] == "(Kingma and Ba, 2015)"

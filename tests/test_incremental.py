@@ -5,12 +5,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from pelican.settings import read_settings
 
-from helpers import FIXTURE_SITE, ROOT, build_site, text_of
+from helpers import DEV_SETTINGS, FIXTURE_SITE, ROOT, build_site, text_of
 
+# Every plugin of the project but page_writer: Pelican's own writer, serial, with no cache.
 SERIAL_NO_CACHES = {
     "KATEX_MARKDOWN": {"workers": 1, "cache": False},
-    "PLUGINS": ["katex_markdown", "reading_time", "cite_bibtex", "content_checks"],
+    "PLUGINS": [name for name in read_settings(DEV_SETTINGS)["PLUGINS"] if name != "page_writer"],
 }
 PARALLEL_CACHED = {"KATEX_MARKDOWN": {"workers": 2, "parallel_threshold": 2}}
 

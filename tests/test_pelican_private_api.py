@@ -84,3 +84,18 @@ def test_generators_keep_their_content_in_these_lists():
     for name in ("pages", "translations", "hidden_pages", "hidden_translations", "draft_pages",
                  "draft_translations"):
         assert f"self.{name} = []" in pages, name
+
+
+def test_articles_lists_are_shared_with_the_context_and_the_index_reads_its_url_when_written():
+    """journal_sections moves posts from `articles` to `hidden_articles` in place (the context holds
+    the same lists) at `article_generator_finalized`; collection_page sets INDEX_SAVE_AS then."""
+    context = inspect.getsource(generators.ArticlesGenerator.generate_context)
+    assert '"articles",' in context and '"hidden_articles",' in context
+    assert context.index("_update_context(") < context.index("article_generator_finalized.send(self)")
+    assert "def _update_context" in inspect.getsource(generators.Generator)
+    assert "self.context[item] = value" in inspect.getsource(generators.Generator._update_context)
+    articles = inspect.getsource(generators.ArticlesGenerator.generate_articles)
+    assert "self.hidden_articles" in articles, "hidden articles must still get their pages"
+    direct = inspect.getsource(generators.ArticlesGenerator.generate_direct_templates)
+    assert 'self.settings.get(\n                f"{template.upper()}_SAVE_AS"' in direct
+    assert "all_articles = list(self.articles)" in inspect.getsource(generators.ArticlesGenerator.generate_feeds)

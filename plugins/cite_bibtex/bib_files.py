@@ -16,10 +16,12 @@ class BibFilesGenerator(Generator):
             return
         save_cache(state)  # every post's citations are done: the generators' contexts come first
         template = self.env.get_template(TEMPLATE)
-        listed = [a for a in self.context.get("articles", []) if getattr(a, "citation", None)]
-        hidden = [a for a in self.context.get("hidden_articles", []) if getattr(a, "citation", None)]
-        for article in listed + hidden:
+        cited = [a for name in ("articles", "hidden_articles") for a in self.context.get(name, [])
+                 if getattr(a, "citation", None)]
+        for article in cited:
             writer.write_file(article.citation.bib_url, template, self.context, bibtex=article.citation.bibtex + "\n")
+        # Every published post: those a plugin lists elsewhere (a journal) too, not `Status: hidden`.
+        listed = [article for article in cited if article.status == "published"]
         if listed:
             entries = [a.citation.bibtex for a in sorted(listed, key=lambda a: (a.date, a.citation.key))]
             writer.write_file(listed[0].citation.site_bib_url, template, self.context,

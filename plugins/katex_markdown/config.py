@@ -91,6 +91,7 @@ def read_config(settings: dict) -> Config:
         workers=int(workers),
         parallel_threshold=int(options["parallel_threshold"]),
         cache_file=cache_file,
-        katex_version=version,
+        # The server's options (trust, error colour) shape its output as much as KaTeX's version.
+        katex_version=f"{version}+{hashlib.sha256((PLUGIN_DIR / 'katex_server.js').read_bytes()).hexdigest()[:16]}",
         fingerprint=fingerprint,
     )
