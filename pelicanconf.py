@@ -86,6 +86,7 @@ PLUGIN_PATHS = ["plugins"]
 # journal_sections before post_neighbours: neighbours stay within a post's journal section.
 PLUGINS = [
     "katex_markdown",
+    "paper_elements",
     "reading_time",
     "cite_bibtex",
     "journal_sections",
@@ -109,6 +110,8 @@ MARKDOWN = {
         "pymdownx.superfences",
         "pymdownx.highlight",
         "pymdownx.details",
+        # paper_elements: theorem-like and figure blocks, `@label` references (plugins/README.md)
+        "paper_elements.markdown_blocks",
     ],
     "extension_configs": {
         "markdown.extensions.toc": {
@@ -122,6 +125,8 @@ MARKDOWN = {
             "pygments_lang_class": True,
             "linenums_style": "pymdownx-inline",
         },
+        # "shared": Definition 1, Theorem 2, Lemma 3; "separate": Definition 1, Theorem 1, Lemma 1
+        "paper_elements.markdown_blocks": {"theorem_counters": "shared"},
     },
     "output_format": "html5",
 }

@@ -28,9 +28,12 @@ _PARAGRAPH_RE = re.compile(r"^<p>.*?</p>$", re.M | re.S)
 _FOOTNOTE_REF_RE = re.compile(r'<sup id="fnref[^"]*">.*?</sup>')
 _IN_PAGE_LINK_RE = re.compile(r'<a [^>]*?href="#[^"]*"[^>]*>(.*?)</a>', re.S)
 _ID_RE = re.compile(r'(<[a-z][^>]*?) id="')
-# Blocks whose paragraphs are not the post's opening: footnotes, collapsibles, admonitions.
+# Blocks whose paragraphs are not the post's opening: footnotes, collapsibles, admonitions,
+# figures (their images and captions) and theorem-like blocks (paper_elements).
 _NOT_OPENING_RE = re.compile(
-    r'<div class="footnote">.*?</div>\s*$|<details\b.*?</details>|<div class="admonition\b.*?</div>', re.S
+    r'<div class="footnote">.*?</div>\s*$|<details\b.*?</details>|<div class="(?:admonition|theorem)\b.*?</div>'
+    r"|<figure\b.*?</figure>",
+    re.S,
 )
 _CODE_LANG_RE = re.compile(r'<div class="language-([\w+#.-]+) highlight">')
 # Code never needs typogrify, and Pygments' thousands of spans are most of its work.
@@ -105,6 +108,7 @@ class RenderedBody:
     messages: list[Message] = field(default_factory=list)
     inputs: dict[str, str] = field(default_factory=dict)  # other files it was made from, by digest
     typeset: bool = True  # False: KaTeX stopped before every formula was typeset (not cacheable)
+    equation_labels: dict[str, tuple[str, str]] = field(default_factory=dict)  # label: (number, id)
 
     @property
     def failed(self) -> bool:
@@ -226,7 +230,7 @@ def input_digests(paths) -> dict[str, str]:
 
 
 def _markdown_with_math(text: str, first_line: int, config: Config, messages: list[Message], inputs: dict):
-    """Phase 1 for one piece of Markdown: (html, toc, formulas, anchors)."""
+    """Phase 1 for one piece of Markdown: (html, toc, formulas, numbered math)."""
     extracted = ms.extract(text, first_line)
     numbered = number_equations(extracted.segments, extracted.refs)
     messages.extend(Message("error", problem.line, problem.message) for problem in numbered.problems)
@@ -250,7 +254,7 @@ def _markdown_with_math(text: str, first_line: int, config: Config, messages: li
         Formula(tex, segment.display, segment.line, segment.tex)
         for tex, segment in zip(numbered.tex, extracted.segments, strict=True)
     ]
-    return body, toc, formulas, numbered.anchors
+    return body, toc, formulas, numbered
 
 
 def _for_lists(summary: str) -> str:
@@ -306,7 +310,7 @@ def prepare_source(text: str, config: Config) -> PreparedBody:
         name, _, expansion = line.partition("=")
         macros[name.strip()] = expansion.strip()
     inputs: dict[str, str] = {}
-    body, toc, formulas, anchors = _markdown_with_math(body_text, first_line, config, messages, inputs)
+    body, toc, formulas, numbered = _markdown_with_math(body_text, first_line, config, messages, inputs)
     if "summary" in metadata:
         summary_line = metadata_lines["summary"]
         summary, _, summary_formulas, _ = _markdown_with_math(
@@ -325,11 +329,11 @@ def prepare_source(text: str, config: Config) -> PreparedBody:
         formula.key = formula_key(config, formula, macros)
     return PreparedBody(
         html=body, toc=toc, summary=summary, formulas=formulas, summary_formulas=summary_formulas,
-        anchors=anchors, messages=messages,
+        anchors=numbered.anchors, messages=messages,
         fields=dict(
             title=title, title_text=title_text, metadata=metadata, metadata_lines=metadata_lines,
             word_count=len(_WORD_RE.findall(_FENCED_RE.sub("", body_text))), macros=macros,
-            inputs=inputs, description=description,
+            inputs=inputs, description=description, equation_labels=numbered.labels,
         ),
     )
 

@@ -204,6 +204,8 @@ class KatexMarkdownReader(BaseReader):
         if "description" not in metadata:
             metadata["description"] = body.description
         metadata["math_html"] = body.math
+        # Each equation label's number and element id, for plugins that resolve references.
+        metadata["equation_labels"] = dict(body.equation_labels)
         # Where each front-matter field starts, so that any plugin can name the line of a bad value.
         metadata["front_matter_lines"] = dict(body.metadata_lines)
         return metadata
