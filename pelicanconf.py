@@ -93,6 +93,7 @@ PLUGINS = [
     "katex_markdown",
     "paper_elements",
     "reading_time",
+    "cite_bibtex",
     "journal_sections",
     "post_neighbours",
     "collection_page",
@@ -150,6 +151,14 @@ KATEX_MARKDOWN = {
     "typogrify": True,
     "workers": None,  # None: one per CPU core; 1 renders serially in the build process
     "cache": True,
+}
+
+# --- cite_bibtex: citations from content/refs/*.bib, References, "Cite this post" ---------------------
+CITE_BIBTEX = {
+    "style": "numeric",  # or "author-year"; a post can say `Citation_style: author-year`
+    # BibTeX entries and Scholar tags need an absolute URL; dev builds have SITEURL = "", so they
+    # show this one (publishconf.py's SITEURL wins in publish builds).
+    "siteurl": "https://example.github.io",
 }
 
 # --- journal_sections: streams of posts with their own page and feed (`Section: journal`) ----------

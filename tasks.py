@@ -157,12 +157,13 @@ def check(c):
     "posts": "posts in the synthetic corpus (default 300)",
     "baseline": "also build the corpus with plain Pelican + typogrify + render-math (default on)",
     "reload": "also measure save-to-reload in headless Chromium (default on)",
+    "citations": "also build the corpus with a 2,000-entry .bib cited by 300 posts (default on)",
 })
-def bench(c, posts=300, baseline=True, reload=True):
+def bench(c, posts=300, baseline=True, reload=True, citations=True):
     """Benchmark cold and warm builds on a synthetic corpus; appends to docs/benchmarks.md."""
     from site_tools.bench import run_bench
 
-    run_bench(ROOT, int(posts), baseline=baseline, reload=reload)
+    run_bench(ROOT, int(posts), baseline=baseline, reload=reload, citations=citations)
 
 
 @task(help={"upgrade": "move every package to its newest version the .in files allow"})
