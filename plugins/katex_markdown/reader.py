@@ -178,5 +178,5 @@ def expand_math_on_access(content) -> None:
     """Pelican calls a content object's `_get_content` for its HTML when a page or feed shows it."""
     math = content.metadata.get("math_html")
     if math:
-        compact = content._content
-        content._get_content = lambda: expand_math(compact, math)
+        # `_content` is read when the body is shown, so later plugins' edits to it are kept.
+        content._get_content = lambda: expand_math(content._content, math)
