@@ -1,5 +1,6 @@
 """Building real sites with Pelican and the project's settings, and reading their pages."""
 
+import filecmp
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,15 @@ def build_site(content: Path, folder: Path, settings: str = DEV_SETTINGS, **over
         **overrides,
     }
     return BuiltSite(build(settings, settings_overrides), output)
+
+
+def tree_differences(left: Path, right: Path) -> list[str]:
+    """Files that differ between two output folders (or the files only one of them has)."""
+    left_files = sorted(p.relative_to(left) for p in left.rglob("*") if p.is_file())
+    right_files = sorted(p.relative_to(right) for p in right.rglob("*") if p.is_file())
+    if left_files != right_files:
+        return [f"file lists differ: {set(left_files) ^ set(right_files)}"]
+    return [str(p) for p in left_files if not filecmp.cmp(left / p, right / p, shallow=False)]
 
 
 def text_of(element) -> str:

@@ -1,26 +1,19 @@
 """Speed-ups never change the output: parallel rendering, the caches, skipped pages."""
 
-import filecmp
 import shutil
 from pathlib import Path
 
 import pytest
+from pelican.settings import read_settings
 
-from helpers import FIXTURE_SITE, ROOT, build_site, text_of
+from helpers import DEV_SETTINGS, FIXTURE_SITE, ROOT, build_site, text_of, tree_differences
 
 SERIAL_NO_CACHES = {
     "KATEX_MARKDOWN": {"workers": 1, "cache": False},
-    "PLUGINS": ["katex_markdown", "reading_time", "content_checks"],
+    # Every plugin but page_writer: Pelican's own writer renders every page, every time.
+    "PLUGINS": [name for name in read_settings(DEV_SETTINGS)["PLUGINS"] if name != "page_writer"],
 }
 PARALLEL_CACHED = {"KATEX_MARKDOWN": {"workers": 2, "parallel_threshold": 2}}
-
-
-def tree_differences(left: Path, right: Path) -> list[str]:
-    left_files = sorted(p.relative_to(left) for p in left.rglob("*") if p.is_file())
-    right_files = sorted(p.relative_to(right) for p in right.rglob("*") if p.is_file())
-    if left_files != right_files:
-        return [f"file lists differ: {set(left_files) ^ set(right_files)}"]
-    return [str(p) for p in left_files if not filecmp.cmp(left / p, right / p, shallow=False)]
 
 
 @pytest.fixture

@@ -65,7 +65,7 @@ def resolve_references(contents, resolver: Resolver) -> None:
             content.metadata["summary"] = content._summary = summary
             _mark_math(content, summary, "summary_has_math")
             problems += more
-        for reference, problem in problems:
+        for reference, problem in dict(problems).items():  # once, though body and summary have it
             line = line_of(content.source_path, reference.written)
             logger.error("%s: %s: %s", where(content, line=line), reference.written, problem)
 

@@ -6,6 +6,7 @@ development builds, absolute in production), and empty link text becomes the sec
 "§ 3.4 Backpropagation of Deep Learning Foundations". `{series}<slug>` alone links the series' page.
 """
 
+from html import escape
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,6 +53,7 @@ def rewrite_series_links(
     """(html with every `{series}` link resolved, [(reference, problem)] for those that cannot be).
 
     With `linked` False (summaries on list pages), a reference becomes its text, without a link.
+    A reference that cannot be resolved becomes its text too.
     """
     if PREFIX not in html:
         return html, []
@@ -59,12 +61,13 @@ def rewrite_series_links(
 
     def replace(match: re.Match) -> str:
         reference = Reference.parse(match.group("target"))
+        written = match.group("text") if match.group("text").strip() else ""
         try:
             resolved = resolve(reference)
         except Unresolved as problem:
             problems.append((reference, str(problem)))
-            return match.group(0)
-        text = match.group("text") if match.group("text").strip() else resolved.label
+            return written or escape(reference.written)  # an error is logged; no broken link
+        text = written or resolved.label
         if not linked:
             return text
         quote = match.group("quote")
