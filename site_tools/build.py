@@ -1,11 +1,21 @@
-"""Run Pelican in-process and tell whether the build is good: any ERROR logged fails it."""
+"""Run Pelican in-process and tell whether the build is good: any ERROR logged fails it.
+
+Every failure is reported with its source: a settings file or plugin that does not load, a
+template (name and line), content (file and line, as the plugins log it). In GitHub Actions each
+error is also printed as a workflow command, so it shows on the commit and the pull request.
+"""
 
 import logging
 import os
+import re
 import shutil
+import sys
 import tempfile
 import time
+import traceback
 from dataclasses import dataclass, field
+
+import jinja2
 
 from pelican import Pelican
 from pelican.log import init as init_logging
@@ -45,23 +55,75 @@ def _ensure_logging(verbose: bool) -> None:
         _logging_ready = True
 
 
+def describe_failure(error: BaseException) -> str:
+    """`where: what` for an exception that stopped a build: the template and line for Jinja, the
+    innermost project file (settings, plugin) for anything else. An exception marked `reported`
+    stops a build whose errors were logged already: its message is all there is to add."""
+    if getattr(error, "reported", False):
+        return str(error)
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        where = os.path.relpath(error.filename) if error.filename else error.name
+        return f"{where}:{error.lineno}: template syntax error: {error.message}"
+    if isinstance(error, SyntaxError) and error.filename:
+        return f"{os.path.relpath(error.filename)}:{error.lineno}: {type(error).__name__}: {error.msg}"
+    where = None
+    for frame, line in traceback.walk_tb(error.__traceback__):
+        filename = frame.f_code.co_filename
+        template = filename.endswith((".html", ".xml")) and os.path.exists(filename)
+        if template or _is_project_file(filename):
+            where = f"{os.path.relpath(filename)}:{line}"
+    prefix = f"{where}: " if where and not _LOCATED_RE.match(str(error)) else ""
+    return f"{prefix}{type(error).__name__}: {error}"
+
+
+_LOCATED_RE = re.compile(r"^[^\s:]+:\d+: ")
+_PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _is_project_file(filename: str) -> bool:
+    path = os.path.abspath(filename)
+    return path.startswith(_PROJECT_ROOT + os.sep) and "site-packages" not in path and "site_tools" not in path
+
+
+_ANNOTATION_RE = re.compile(r"^(?P<file>[^\s:]+):(?P<line>\d+): (?P<message>.*)$", re.S)
+
+
+def annotate_for_github(errors: list[str], warnings: list[str]) -> None:
+    """Workflow commands (`::error file=...,line=...::message`) when running in GitHub Actions."""
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        return
+    for level, messages in (("error", errors), ("warning", warnings)):
+        for message in messages:
+            print(github_annotation(level, message), file=sys.stderr)
+
+
+def github_annotation(level: str, message: str) -> str:
+    escape = lambda text: text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")  # noqa: E731
+    located = _ANNOTATION_RE.match(message)
+    if not located:
+        return f"::{level}::{escape(message)}"
+    properties = f"file={located['file']},line={located['line']}"
+    return f"::{level} {properties}::{escape(located['message'])}"
+
+
 def build(settings_file: str, overrides: dict | None = None, verbose: bool = False) -> BuildResult:
     """One Pelican build with `settings_file` (and `overrides`); errors are collected, not raised."""
     _ensure_logging(verbose)
-    settings = read_settings(settings_file, override=overrides or {})
     collector = _Collector()
     root = logging.getLogger()
     root.addHandler(collector)
     started = time.perf_counter()
+    output_path = (overrides or {}).get("OUTPUT_PATH", "output")
     try:
+        settings = read_settings(settings_file, override=overrides or {})
+        output_path = settings["OUTPUT_PATH"]
         Pelican(settings).run()
-    except Exception as error:  # a crash is one more error to report, with what Pelican said
-        logging.getLogger("site_tools.build").error("build failed: %s: %s", type(error).__name__, error)
+    except Exception as error:  # a crash is one more error to report, with where it came from
+        logging.getLogger("site_tools.build").error("%s", describe_failure(error))
     finally:
         root.removeHandler(collector)
-    return BuildResult(
-        settings["OUTPUT_PATH"], time.perf_counter() - started, collector.errors, collector.warnings
-    )
+    annotate_for_github(collector.errors, collector.warnings)
+    return BuildResult(output_path, time.perf_counter() - started, collector.errors, collector.warnings)
 
 
 def build_then_swap(settings_file: str, output_path: str, overrides: dict | None = None) -> BuildResult:

@@ -3,14 +3,18 @@
 Pages are served with a small script added (never written to output/) that listens on
 `/__livereload` (server-sent events). Each message carries the current build's id and its errors:
 the page shows the errors over itself, and reloads when the id changes. A failed build keeps the
-server running; a change under plugins/ restarts the process so new plugin code is imported.
+server running, serving the last site it wrote. A change under plugins/ unloads the project's
+plugin modules (and their signal receivers), so the next build imports the new code.
 """
 
 import functools
+import gc
 import json
 import os
 import sys
 import threading
+import traceback
+import weakref
 import uuid
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -140,14 +144,42 @@ def serve_static(directory: str, host: str, port: int) -> None:
 
 
 def _rebuild(settings_file: str, output_path: str, overrides: dict, state: _BuildState) -> None:
-    result = build(settings_file, {**overrides, "OUTPUT_PATH": output_path})
-    if result.errors:
-        print(f"Build failed with {len(result.errors)} error(s); still serving.", file=sys.stderr)
-        for message in result.errors:
+    try:
+        result = build(settings_file, {**overrides, "OUTPUT_PATH": output_path})
+        errors = result.errors
+    except Exception as error:  # never let one build stop the watcher: report it like any error
+        errors = [f"the build crashed: {type(error).__name__}: {error}"]
+        traceback.print_exc()
+        result = None
+    if errors:
+        print(f"Build failed with {len(errors)} error(s); still serving.", file=sys.stderr)
+        for message in errors:
             print(f"  {message}", file=sys.stderr)
     else:
         print(f"Rebuilt in {result.seconds:.2f} s", file=sys.stderr)
-    state.finished(result.errors)
+    state.finished(errors)
+
+
+def unload_plugins(plugin_folders: list[Path]) -> None:
+    """Forget the modules loaded from `plugin_folders` and the signal receivers they connected,
+    so that the next build imports the plugins' new code (and registers it once)."""
+    from pelican.plugins import signals
+
+    stale = {
+        name for name, module in list(sys.modules.items())
+        if any(folder in Path(getattr(module, "__file__", None) or "/").resolve().parents for folder in plugin_folders)
+    }
+    for signal in vars(signals).values():
+        receivers = getattr(signal, "receivers", None)
+        if not isinstance(receivers, dict):
+            continue
+        for reference in list(receivers.values()):
+            receiver = reference() if isinstance(reference, weakref.ref) else reference
+            if getattr(receiver, "__module__", None) in stale:
+                signal.disconnect(receiver)
+    for name in stale:
+        del sys.modules[name]
+    gc.collect()
 
 
 def _watch(paths, settings_file, output_path, overrides, state, plugin_folders):
@@ -157,8 +189,8 @@ def _watch(paths, settings_file, output_path, overrides, state, plugin_folders):
     for changes in watch(*paths, watch_filter=ignored, debounce=400, step=30):
         changed = {Path(path) for _, path in changes}
         if any(folder in path.parents for path in changed for folder in plugin_folders):
-            print("Plugin code changed: restarting the server.", file=sys.stderr)
-            os.execv(sys.executable, [sys.executable, *sys.argv])
+            print("Plugin code changed: loading it again.", file=sys.stderr)
+            unload_plugins(plugin_folders)
         _rebuild(settings_file, output_path, overrides, state)
 
 

@@ -100,3 +100,20 @@ def test_invoke_new_creates_a_draft_post():
         assert again.returncode == 1 and "already exists" in again.stderr
     finally:
         path.unlink(missing_ok=True)
+
+
+def test_front_matter_typo_is_a_warning_and_an_empty_slug_an_error(tmp_path):
+    result = build_site(BAD_INPUT / "front_matter", tmp_path).result
+    source = os.path.relpath(BAD_INPUT / "front_matter" / "posts")
+    assert result.errors == [
+        f"{source}/emoji.md:1: the slug made from Title: '🔥🔥' is empty; add a `Slug:` with letters or digits",
+        "1 content problem(s), listed above; nothing was written",
+    ]
+    assert f"{source}/typo.md:3: unknown front-matter field 'Tgas:' is ignored" in result.warnings[0]
+    assert not (tmp_path / "output").exists()
+
+
+def test_plugins_declare_the_front_matter_keys_they_read(tmp_path):
+    """A key declared in EXTRA_FRONT_MATTER_KEYS (or a plugin's FRONT_MATTER_KEYS) is not unknown."""
+    result = build_site(BAD_INPUT / "front_matter", tmp_path, EXTRA_FRONT_MATTER_KEYS=["tgas"]).result
+    assert not [warning for warning in result.warnings if "Tgas" in warning]

@@ -2,6 +2,7 @@
 
 import http.client
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -11,7 +12,9 @@ import time
 import pytest
 from lxml import html as lxml_html
 
-from helpers import DEV_SETTINGS, FIXTURE_SITE, ROOT
+from pathlib import Path
+
+from helpers import DEV_SETTINGS, FIXTURE_SITE, ROOT, build_site
 
 POST = "posts/eulers-identity-carefully/"
 
@@ -49,34 +52,44 @@ def get(port, path):
     return response.status, body
 
 
-@pytest.fixture
-def server(tmp_path):
-    content = tmp_path / "content"
-    shutil.copytree(FIXTURE_SITE, content)
+def start_server(tmp_path, watched: list[Path], overrides: dict, settings: str = DEV_SETTINGS):
+    """`serve_with_reload` in a process of its own, as `invoke livereload` runs it; waits for the first build."""
     port = free_port()
-    overrides = {"PATH": str(content), "CACHE_PATH": str(tmp_path / "cache")}
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]);"
         "from site_tools.devserver import serve_with_reload;"
-        "serve_with_reload(sys.argv[2], sys.argv[3], [sys.argv[4]], '127.0.0.1', int(sys.argv[5]),"
+        "serve_with_reload(sys.argv[2], sys.argv[3], eval(sys.argv[4]), '127.0.0.1', int(sys.argv[5]),"
         " eval(sys.argv[6]))"
     )
     process = subprocess.Popen(
-        [sys.executable, "-c", code, str(ROOT), DEV_SETTINGS, str(tmp_path / "output"), str(content),
-         str(port), repr(overrides)],
+        [sys.executable, "-c", code, str(ROOT), settings, str(tmp_path / "output"),
+         repr([str(path) for path in watched]), str(port), repr(overrides)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if get(port, "")[0] == 200:
+            if get(port, "")[0] in (200, 404):
                 break
         except OSError:
             time.sleep(0.2)
-    yield port, content, process
+    return port, process
+
+
+def stop_server(process) -> None:
     process.terminate()
     output, _ = process.communicate(timeout=10)
     print(output)
+
+
+@pytest.fixture
+def server(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    overrides = {"PATH": str(content), "CACHE_PATH": str(tmp_path / "cache")}
+    port, process = start_server(tmp_path, [content], overrides)
+    yield port, content, process
+    stop_server(process)
 
 
 def test_pages_are_served_with_the_reload_script(server):
@@ -112,3 +125,124 @@ def test_a_katex_error_is_shown_and_the_server_keeps_serving(server):
     assert fixed["errors"] == [] and fixed["build"] != state["build"]
     assert not lxml_html.fromstring(get(port, POST)[1]).cssselect(".katex-error")
     events.close()
+
+
+# --- Faults: break something, fix it, and the site is whole again ----------------------------------
+
+PLUGIN_CODE = """from pelican import signals
+
+
+def mark(content):
+    content.fault_probe = "{value}"
+
+
+def register():
+    signals.content_object_init.connect(mark)
+"""
+
+
+@pytest.fixture
+def whole_project(tmp_path):
+    """A server watching its own copies of content, theme, settings file and a plugins folder with
+    a small plugin of the test's own (its value reaches every post page)."""
+    content, theme, plugins = tmp_path / "content", tmp_path / "theme", tmp_path / "plugins"
+    shutil.copytree(FIXTURE_SITE, content)
+    shutil.copytree(ROOT / "theme", theme)
+    (plugins / "fault_probe").mkdir(parents=True)
+    (plugins / "fault_probe" / "__init__.py").write_text(PLUGIN_CODE.format(value="first"))
+    settings = tmp_path / "pelicanconf.py"
+    settings.write_text((ROOT / "pelicanconf.py").read_text())
+    article = theme / "templates" / "article.html"
+    article.write_text(article.read_text().replace(
+        "{{ article.content|safe }}", '{{ article.content|safe }}<p id="probe">{{ article.fault_probe }}</p>'
+    ))
+    overrides = {
+        "PATH": str(content), "CACHE_PATH": str(tmp_path / "cache"), "THEME": str(theme),
+        "PLUGIN_PATHS": [str(ROOT / "plugins"), str(plugins)],
+        "PLUGINS": [*read_plugins(), "fault_probe"],
+    }
+    port, process = start_server(tmp_path, [content, theme, plugins, settings], overrides, str(settings))
+    events = Events(port)
+    assert events.next_state()["errors"] == []
+    yield port, tmp_path, events, overrides, process
+    events.close()
+    stop_server(process)
+
+
+def read_plugins() -> list[str]:
+    namespace: dict = {}
+    exec((ROOT / "pelicanconf.py").read_text(), namespace)
+    return namespace["PLUGINS"]
+
+
+def assert_site_is_whole(port, tmp_path, overrides, settings):
+    """Every file a clean build of the same sources has, with the same bytes, and nothing more."""
+    sys.modules.pop("fault_probe", None)  # each test's plugin folder has its own fault_probe
+    clean = build_site(Path(overrides["PATH"]), tmp_path / "clean", settings, **{
+        k: v for k, v in overrides.items() if k not in ("PATH", "CACHE_PATH")
+    })
+    assert clean.result.errors == []
+    served = tmp_path / "output"
+    expected = sorted(p.relative_to(clean.output) for p in clean.output.rglob("*") if p.is_file())
+    actual = sorted(p.relative_to(served) for p in served.rglob("*") if p.is_file())
+    assert actual == expected
+    differing = [p for p in expected if (served / p).read_bytes() != (clean.output / p).read_bytes()]
+    assert [(p, _first_difference(served / p, clean.output / p)) for p in differing] == []
+    assert get(port, POST)[0] == 200
+
+
+def change(events, path: Path, text: str) -> dict:
+    path.write_text(text)
+    return events.next_state()
+
+
+def test_template_syntax_error_is_shown_then_the_fix_brings_the_whole_site_back(whole_project):
+    port, tmp_path, events, overrides, process = whole_project
+    template = tmp_path / "theme" / "templates" / "article.html"
+    good = template.read_text()
+    broken = change(events, template, good.replace("{% endblock content %}", "{% endblock content %}{% if %}"))
+    [error] = broken["errors"]
+    assert error.startswith(f"{os.path.relpath(template)}:") and "template syntax error" in error
+    assert process.poll() is None and get(port, POST)[0] == 200
+    fixed = change(events, template, good)
+    assert fixed["errors"] == []
+    assert_site_is_whole(port, tmp_path, overrides, str(tmp_path / "pelicanconf.py"))
+
+
+def test_settings_syntax_error_does_not_stop_the_watcher(whole_project):
+    port, tmp_path, events, overrides, process = whole_project
+    settings = tmp_path / "pelicanconf.py"
+    good = settings.read_text()
+    [error] = change(events, settings, good + "\nSITENAME = (\n")["errors"]
+    assert error.startswith(f"{os.path.relpath(settings)}:") and "SyntaxError" in error
+    assert change(events, settings, good.replace('SITENAME = "', 'SITENAME = "Renamed ', 1))["errors"] == []
+    assert "Renamed" in lxml_html.fromstring(get(port, POST)[1]).findtext(".//title")
+    assert_site_is_whole(port, tmp_path, {**overrides}, str(settings))
+
+
+def test_plugin_error_is_shown_and_new_plugin_code_is_loaded_after_the_fix(whole_project):
+    port, tmp_path, events, overrides, process = whole_project
+    plugin = tmp_path / "plugins" / "fault_probe" / "__init__.py"
+    [error] = change(events, plugin, PLUGIN_CODE.format(value="x") + "\ndef broken(:\n")["errors"]
+    assert "fault_probe" in error and "SyntaxError" in error
+    assert change(events, plugin, PLUGIN_CODE.format(value="second"))["errors"] == []
+    assert lxml_html.fromstring(get(port, POST)[1]).get_element_by_id("probe").text == "second"
+    assert process.poll() is None
+    assert_site_is_whole(port, tmp_path, overrides, str(tmp_path / "pelicanconf.py"))
+
+
+def test_a_clashing_page_then_its_removal_leaves_no_trace(whole_project):
+    port, tmp_path, events, overrides, process = whole_project
+    clash = tmp_path / "content" / "pages" / "clash.md"
+    errors = change(events, clash, "Title: Clash\nSlug: about\n\nSame URL as About.\n")["errors"]
+    assert any("duplicate slug" in error and "clash.md" in error for error in errors)
+    clash.unlink()
+    assert events.next_state()["errors"] == []
+    assert "Clash" not in get(port, POST)[1].decode()
+    assert_site_is_whole(port, tmp_path, overrides, str(tmp_path / "pelicanconf.py"))
+
+
+def _first_difference(left: Path, right: Path) -> str:
+    a, b = left.read_bytes(), right.read_bytes()
+    at = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return f"{a[max(0, at - 80):at + 80]!r} != {b[max(0, at - 80):at + 80]!r}"

@@ -1,8 +1,11 @@
 import logging
 import os
 import re
+import sys
 from collections import defaultdict
 from urllib.parse import unquote
+
+from .front_matter import empty_slug, known_keys, unknown_keys
 
 logger = logging.getLogger(__name__)
 
@@ -20,6 +23,8 @@ def all_content(generators):
 
 class ContentProblems(RuntimeError):
     """Stops the build before anything is written; each problem was logged as an error."""
+
+    reported = True  # the build driver prints the message as it is (see plugins/README.md)
 
 
 def duplicate_outputs(generators) -> list[str]:
@@ -74,8 +79,25 @@ def broken_internal_links(generators) -> list[str]:
     return problems
 
 
+def front_matter_problems(generators) -> list[str]:
+    """Unknown keys are logged as warnings here; empty slugs are returned as errors."""
+    settings = generators[0].settings if generators else {}
+    # Pelican lists the plugins it loaded by module name once they are registered.
+    plugins = [sys.modules[name] for name in settings.get("PLUGINS", []) if name in sys.modules]
+    known = known_keys(plugins, settings)
+    errors = []
+    for content in all_content(generators):
+        for warning in unknown_keys(content, known):
+            logger.warning("%s", warning)
+        problem = empty_slug(content)
+        if problem:
+            errors.append(problem)
+    return errors
+
+
 def check_content(generators) -> None:
-    problems = duplicate_outputs(generators) + broken_internal_links(generators)
+    problems = front_matter_problems(generators)
+    problems += duplicate_outputs(generators) + broken_internal_links(generators)
     for problem in problems:
         logger.error("%s", problem)
     if problems:

@@ -10,6 +10,7 @@ Both phases take and return plain data, so they run in any process.
 import hashlib
 import html
 import json
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -94,7 +95,9 @@ class RenderedBody:
     has_math: bool
     summary_has_math: bool
     word_count: int
+    description: str  # the summary as plain text, each formula as its TeX
     messages: list[Message] = field(default_factory=list)
+    inputs: dict[str, str] = field(default_factory=dict)  # other files it was made from, by digest
 
     @property
     def failed(self) -> bool:
@@ -184,7 +187,19 @@ def _error_html(formula: Formula, message: str) -> str:
     return f'<{tag} class="katex-error" title="{html.escape(message)}">{html.escape(formula.written)}</{tag}>'
 
 
-def _markdown_with_math(text: str, first_line: int, config: Config, messages: list[Message]):
+def input_digests(paths) -> dict[str, str]:
+    """Each file a body was made from, by its bytes ("" for a file that is gone)."""
+    digests = {}
+    for path in paths:
+        try:
+            with open(path, "rb") as source:
+                digests[os.path.abspath(path)] = hashlib.sha256(source.read()).hexdigest()
+        except OSError:
+            digests[os.path.abspath(path)] = ""
+    return digests
+
+
+def _markdown_with_math(text: str, first_line: int, config: Config, messages: list[Message], inputs: dict):
     """Phase 1 for one piece of Markdown: (html, toc, formulas, anchors)."""
     extracted = ms.extract(text, first_line)
     numbered = number_equations(extracted.segments, extracted.refs)
@@ -196,7 +211,9 @@ def _markdown_with_math(text: str, first_line: int, config: Config, messages: li
                 "'%' starts a TeX comment, so KaTeX ignores the rest of that line; write \\% for a percent sign",
             ))
     md = _markdown(config)
+    md.body_inputs = []  # the contract for extensions that read files: see plugins/README.md
     body = md.convert(extracted.text)
+    inputs.update(input_digests(md.body_inputs))
     toc = md.toc if getattr(md, "toc_tokens", None) else ""
     body = _CODE_LANG_RE.sub(r'<div class="language-\1 highlight" data-lang="\1">', body)
     if config.typogrify:
@@ -235,6 +252,26 @@ def _auto_summary(body: str, max_words: int | None) -> str:
     return truncate_html_words(summary, max_words)
 
 
+_TAG_RE = re.compile(r"<[^>]*>")
+_SPACE_RE = re.compile(r"\s+")
+DESCRIPTION_MAX_CHARS = 200
+
+
+def plain_description(summary: str, formulas: list[Formula]) -> str:
+    """The summary as one line of text for `<meta name="description">` and feeds: each formula
+    once, as the TeX its writer wrote. Linear in the summary's size, made once per body."""
+
+    def tex(match):
+        return formulas[ms.decode_index(match.group(1))].written.strip()
+
+    text = _DISPLAY_PH.sub(tex, _INLINE_PH.sub(tex, summary))
+    text = _SPACE_RE.sub(" ", html.unescape(_TAG_RE.sub(" ", text))).strip()
+    if len(text) <= DESCRIPTION_MAX_CHARS:
+        return text
+    cut = text.rfind(" ", 0, DESCRIPTION_MAX_CHARS)
+    return text[: cut if cut > 0 else DESCRIPTION_MAX_CHARS].rstrip(" ,;:") + "\u2026"
+
+
 def prepare_source(text: str, config: Config) -> PreparedBody:
     """Phase 1: everything but KaTeX. Runs in pool workers."""
     metadata, metadata_lines, body_text, first_line = split_front_matter(text.lstrip("\ufeff"))
@@ -243,15 +280,17 @@ def prepare_source(text: str, config: Config) -> PreparedBody:
         name, _, expansion = line.partition("=")
         macros[name.strip()] = expansion.strip()
     messages: list[Message] = []
-    body, toc, formulas, anchors = _markdown_with_math(body_text, first_line, config, messages)
+    inputs: dict[str, str] = {}
+    body, toc, formulas, anchors = _markdown_with_math(body_text, first_line, config, messages, inputs)
     if "summary" in metadata:
         summary_line = metadata_lines["summary"]
         summary, _, summary_formulas, _ = _markdown_with_math(
-            "\n".join(metadata.pop("summary")), summary_line, config, messages
+            "\n".join(metadata.pop("summary")), summary_line, config, messages, inputs
         )
     else:
         summary, summary_formulas = _auto_summary(body, config.summary_max_length), formulas
     summary = _for_lists(summary)
+    description = plain_description(summary, summary_formulas)
     title = title_text = None
     if "title" in metadata:
         title_text = " ".join(metadata.pop("title"))
@@ -265,6 +304,7 @@ def prepare_source(text: str, config: Config) -> PreparedBody:
         fields=dict(
             title=title, title_text=title_text, metadata=metadata, metadata_lines=metadata_lines,
             word_count=len(_WORD_RE.findall(_FENCED_RE.sub("", body_text))), macros=macros,
+            inputs=inputs, description=description,
         ),
     )
 

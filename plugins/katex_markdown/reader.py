@@ -11,7 +11,9 @@ from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, BaseReader, Markdown
 from pelican.utils import slugify
 
 from .config import Config, read_config
-from .pipeline import PreparedBody, RenderedBody, expand_math, finish, prepare_source, source_key, typeset
+from .pipeline import (
+    PreparedBody, RenderedBody, expand_math, finish, input_digests, prepare_source, source_key, typeset,
+)
 from .store import Store
 
 logger = logging.getLogger(__name__)
@@ -72,7 +74,7 @@ class BuildRenderer:
         keys = {path: self._source_key(path) for path in paths}
         stored = self.store.get_bodies([key for key in set(keys.values()) if key not in _memo])
         _memo.update(stored)
-        todo = [path for path in paths if keys[path] not in _memo]
+        todo = [path for path in paths if keys[path] not in _memo or not _inputs_unchanged(_memo[keys[path]])]
         prepared = self._prepare(todo)
         done = typeset(list(prepared.values()), self.store, self.config.workers)
         rendered = {path: finish(body, done) for path, body in prepared.items()}
@@ -100,6 +102,11 @@ class BuildRenderer:
         self.store.close()
 
 
+def _inputs_unchanged(body: RenderedBody) -> bool:
+    """A body made from other files too (see `input_digests`) is current only while they are."""
+    return not body.inputs or input_digests(body.inputs) == body.inputs
+
+
 def _prepare_file(path: str, config: Config) -> PreparedBody:
     with open(path, encoding="utf-8") as source:
         return prepare_source(source.read(), config)
@@ -110,6 +117,7 @@ _build: BuildRenderer | None = None
 
 def start_build(pelican) -> None:
     global _build
+    end_build(pelican)  # a build that failed never reached `finalized`
     _build = BuildRenderer(pelican.settings)
 
 
@@ -168,6 +176,8 @@ class KatexMarkdownReader(BaseReader):
         metadata["has_math"] = body.has_math
         metadata["summary_has_math"] = body.summary_has_math
         metadata["word_count"] = body.word_count
+        if "description" not in metadata:
+            metadata["description"] = body.description
         metadata["math_html"] = body.math
         # Where each front-matter field starts, so that any plugin can name the line of a bad value.
         metadata["front_matter_lines"] = dict(body.metadata_lines)
@@ -175,8 +185,16 @@ class KatexMarkdownReader(BaseReader):
 
 
 def expand_math_on_access(content) -> None:
-    """Pelican calls a content object's `_get_content` for its HTML when a page or feed shows it."""
+    """The body a page or feed shows: Pelican's link rewriting on the compact body (a fraction of
+    the HTML to scan), then the formulas put in.
+
+    Read when shown, not now: plugins that run later may edit `_content`. This also replaces
+    Pelican's memoized `get_content`, whose cache outlives the build (and holds every body of
+    every livereload build)."""
+    content.get_content = partial(_body_as_shown, content)
+
+
+def _body_as_shown(content, siteurl: str) -> str:
+    body = content._update_content(content._content, siteurl)
     math = content.metadata.get("math_html")
-    if math:
-        # `_content` is read when the body is shown, so later plugins' edits to it are kept.
-        content._get_content = lambda: expand_math(content._content, math)
+    return expand_math(body, math) if math else body

@@ -8,6 +8,7 @@ page render every time rather than risk a stale page.
 """
 
 import hashlib
+from dataclasses import fields, is_dataclass
 
 from jinja2 import meta
 from pelican.contents import Content
@@ -59,32 +60,53 @@ def _is_immutable(value) -> bool:
     )
 
 
+# Content attributes that are not what a page shows: the shared context and settings (the settings
+# are digested once per build, see `settings_digest`) and the body accessors (their inputs,
+# `_content` and `math_html`, are digested).
+_CONTENT_SKIPPED = frozenset({"_context", "settings", "_get_content", "get_content"})
+# A page's content object is digested with everything it holds; content objects it refers to (a
+# series' parts, neighbours) are digested by their own attributes, and the ones *they* refer to by
+# identity only. Without that limit, prev/next links would make every page depend on every post.
+_CONTENT_HOPS = 2
+
+
 class Digester:
-    """Digests of context values; Content objects and lists are digested once per build."""
+    """Digests of context values; containers and content objects are digested once per build."""
 
     def __init__(self):
-        # By id(), holding the value too: a freed object's id is reused by the next one made.
-        self._memo: dict[int, tuple[object, object]] = {}
+        # By (id(), hops), holding the value too: a freed object's id is reused by the next one made.
+        self._memo: dict[tuple[int, int], tuple[object, object]] = {}
+        self._in_progress: set[int] = set()
 
-    def digest(self, value) -> object:
-        key = id(value)
-        memo = _immutable if _is_immutable(value) else self._memo
-        if key not in memo:
-            if len(_immutable) > _IMMUTABLE_LIMIT:
-                _immutable.clear()
-            memo[key] = (value, self._compute(value))
-        return memo[key][1]
+    def digest(self, value, hops: int = 0) -> object:
+        if _is_immutable(value):
+            key = id(value)
+            if key not in _immutable:
+                if len(_immutable) > _IMMUTABLE_LIMIT:
+                    _immutable.clear()
+                _immutable[key] = (value, self._compute(value, hops))
+            return _immutable[key][1]
+        key = (id(value), hops)
+        if key not in self._memo:
+            if id(value) in self._in_progress:  # a container that holds itself
+                return UNSTABLE
+            self._in_progress.add(id(value))
+            try:
+                self._memo[key] = (value, self._compute(value, hops))
+            finally:
+                self._in_progress.discard(id(value))
+        return self._memo[key][1]
 
-    def _compute(self, value):
+    def _compute(self, value, hops: int):
         if isinstance(value, str):
             return _hash(f"str\0{value}")
         if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
             return _hash("strs\0" + "\0".join(value))
         if isinstance(value, Content):
-            return self._content(value)
+            return self._content(value, hops)
         if isinstance(value, Page):
             # The page's own items; its paginator and neighbours only by position.
-            items = self.digest(value.object_list)
+            items = self.digest(value.object_list, hops)
             return UNSTABLE if items is UNSTABLE else _hash(f"page\0{value.number}\0{value.url}\0{items}")
         if isinstance(value, Paginator):
             # Templates read a paginator's size and URLs, never its whole object_list.
@@ -92,27 +114,60 @@ class Digester:
         if isinstance(value, URLWrapper):
             return _hash(f"{type(value).__name__}\0{value.name}\0{value.url}")
         if isinstance(value, (list, tuple)):
-            parts = [self.digest(item) for item in value]
-            return UNSTABLE if UNSTABLE in parts else _hash("\0".join(map(str, parts)))
+            return self._combine(type(value).__name__, [self.digest(item, hops) for item in value])
+        if isinstance(value, (set, frozenset)):
+            parts = [self.digest(item, hops) for item in value]
+            return UNSTABLE if UNSTABLE in parts else self._combine("set", sorted(parts))
         if isinstance(value, dict):
-            parts = [(str(k), self.digest(v)) for k, v in value.items()]
-            if any(part is UNSTABLE for _, part in parts):
-                return UNSTABLE
-            return _hash(repr(sorted(parts)))
+            return self._mapping(type(value).__name__, value.items(), hops)
+        if is_dataclass(value) and not isinstance(value, type):
+            return self._mapping(type(value).__name__, ((f.name, getattr(value, f.name)) for f in fields(value)), hops)
         text = repr(value)
+        if " at 0x" in text and hasattr(value, "__dict__") and not callable(value):
+            # A plugin's own class without a __repr__: digest what it holds.
+            return self._mapping(type(value).__qualname__, vars(value).items(), hops)
         return UNSTABLE if " at 0x" in text else _hash(f"{type(value).__name__}\0{text}")
 
-    def _content(self, content: Content):
-        # No url or save_as: they follow from the metadata and settings, and every page's
-        # fingerprint holds every URL already (link_targets_digest).
-        fields = [type(content).__name__, content.source_path or ""]
-        for name, value in sorted(content.metadata.items()):
-            part = self.digest(value)
-            if part is UNSTABLE:
-                return UNSTABLE
-            fields.append(f"{name}={part}")
-        fields.append(self.digest(content._content or ""))
-        return _hash("\0".join(fields))
+    def _combine(self, kind: str, parts: list) -> object:
+        return UNSTABLE if UNSTABLE in parts else _hash(kind + "\0" + "\0".join(map(str, parts)))
+
+    def _mapping(self, kind: str, items, hops: int) -> object:
+        parts = sorted((str(name), self.digest(value, hops)) for name, value in items)
+        if any(part is UNSTABLE for _, part in parts):
+            return UNSTABLE
+        return _hash(kind + "\0" + repr(parts))
+
+    def _content(self, content: Content, hops: int):
+        """Every attribute a template can read: Pelican's, and whatever plugins set on it."""
+        if hops >= _CONTENT_HOPS:
+            return _hash(f"{type(content).__name__}\0{content.source_path}")
+        items = ((name, value) for name, value in vars(content).items() if name not in _CONTENT_SKIPPED)
+        return self._mapping(type(content).__name__, items, hops + 1)
+
+
+def settings_digest(settings: dict) -> str:
+    """Every setting, including those no template names (DEFAULT_DATE_FORMAT shapes `locale_date`).
+    Functions in settings (Jinja filters) count by their code."""
+    parts = []
+    digester = Digester()
+    for name, value in sorted(settings.items()):
+        part = digester.digest(value)
+        if part is UNSTABLE:
+            part = _hash(repr(_describe(value)))
+        parts.append(f"{name}={part}")
+    return _hash("\0".join(parts))
+
+
+def _describe(value):
+    """A stable stand-in for values that have no stable repr (functions, modules)."""
+    code = getattr(value, "__code__", None)
+    if code is not None:
+        return (value.__module__, value.__qualname__, code.co_code, code.co_names)
+    if isinstance(value, dict):
+        return sorted((str(k), repr(_describe(v))) for k, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return sorted(repr(_describe(item)) for item in value)
+    return getattr(value, "__name__", type(value).__qualname__)
 
 
 def _hash(text: str) -> str:

@@ -4,7 +4,6 @@ import hashlib
 import json
 import logging
 import os
-import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +13,7 @@ from pelican.paginator import Paginator
 from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
-from .fingerprint import Digester, link_targets_digest, page_fingerprint, template_family
+from .fingerprint import Digester, link_targets_digest, page_fingerprint, settings_digest, template_family
 
 logger = logging.getLogger(__name__)
 RECORDS_FILE = "page_writer.json"
@@ -61,40 +60,107 @@ class _ChangedBytesFile:
         return False
 
 
-class PageWriter(Writer):
-    """Pelican's Writer, plus: a page is rendered only when what it shows changed."""
+class PageRenderError(RuntimeError):
+    """A template failed on a page; the message names the template and line."""
 
-    instances = []  # the writer of the build in progress, for `save_records`
+
+def describe_render_error(error: Exception, job: "_Job") -> str:
+    """`theme/templates/x.html:LINE: message (while rendering output/...)`, from the traceback's
+    innermost template frame (Jinja gives template code the template's file name)."""
+    where = None
+    for frame, line in traceback.walk_tb(error.__traceback__):
+        filename = frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".bib", ".txt")) and os.path.exists(filename):
+            where = f"{os.path.relpath(filename)}:{line}"
+    where = where or f"template {job.template.name}"
+    return f"{where}: {type(error).__name__}: {error} (while rendering {os.path.relpath(job.path)})"
+
+
+def _fork_renderer(render, jobs) -> tuple[int, int]:
+    """(pid, read end of a pipe on which the child reports a failure)."""
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover (runs in the child)
+        os.close(reader)
+        status = 0
+        try:
+            render(jobs)
+        except BaseException as error:
+            message = str(error) if isinstance(error, PageRenderError) else traceback.format_exc()
+            os.write(writer, message.encode("utf-8", "replace"))
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(writer)
+    return pid, reader
+
+
+def _wait_for_renderer(child: tuple[int, int]) -> str | None:
+    """The child's failure message, or None when it rendered every page."""
+    pid, reader = child
+    with os.fdopen(reader, "rb") as pipe:
+        message = pipe.read().decode("utf-8", "replace")
+    status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    if status == 0:
+        return None
+    return message or f"page_writer: a rendering process stopped with status {status}"
+
+
+class PageWriter(Writer):
+    """Pelican's Writer, plus: a page is rendered only when what it shows changed.
+
+    `provide_writer` makes a subclass per build, bound to that build's Pelican object, so the
+    writer (with its queue) lives exactly as long as the build: a build that fails never leaves
+    work for the next one.
+    """
+
+    pelican = None  # set on the per-build subclass
 
     def __init__(self, output_path, settings=None):
         super().__init__(output_path, settings)
         self._records_path = os.path.join(self.settings["CACHE_PATH"], RECORDS_FILE)
-        self._previous, self._analyses = self._load_records()
+        self._previous, self._previous_files, self._analyses = self._load_records()
         self._records = {}
         self._digester = Digester()
-        self._extra = _code_digest(self.settings)
+        self._extra = _code_digest(self.settings) + settings_digest(self.settings)
         self._links = None
+        self._context = None
         self._families: dict[str, tuple] = {}  # template name -> its family, for this build
         self._pending: list[_Job] = []
         self._claimed: set[str] = set()
         self.rendered = self.skipped = 0
-        PageWriter.instances.append(self)
+        if self.pelican is not None:
+            self.pelican.page_writer = self
 
-    def _load_records(self) -> tuple[dict, dict]:
-        """(page fingerprints of the last build into this output, template analyses)."""
+    def _load_records(self) -> tuple[dict, list, dict]:
+        """(page fingerprints of the last build into this output, the other files it produced,
+        template analyses)."""
         try:
             with open(self._records_path, encoding="utf-8") as records:
                 saved = json.load(records)
         except (OSError, ValueError):
-            return {}, {}
-        same_output = saved.get("output") == os.path.abspath(self.output_path)
-        return (saved.get("pages", {}) if same_output else {}), saved.get("templates", {})
+            return {}, [], {}
+        if not isinstance(saved, dict) or saved.get("output") != os.path.abspath(self.output_path):
+            return {}, [], {}
+        return saved.get("pages", {}), saved.get("files", []), saved.get("templates", {})
 
     def _open_w(self, filename, encoding, override=False):
-        opened = super()._open_w(filename, encoding, override)
-        if opened.name == os.devnull:
-            return opened
-        opened.close()  # Pelican opened it for writing; only changed bytes are written below
+        """Pelican's `_open_w` contract (one write per file unless overridden; an overridden file is
+        not written again), but the file is neither opened nor truncated: the bytes are compared
+        first and written only when they differ."""
+        if filename in self._overridden_files:
+            if override:
+                raise FileOverwriteFailedError(
+                    f'Failed to overwrite "{filename}" a second time (was previously overwritten)'
+                )
+            return open(os.devnull, "w", encoding=encoding)
+        if filename in self._written_files and not override:
+            raise FileOverwriteFailedError(
+                f'Failed to overwrite "{filename}" as Pelican has already written to it previously'
+            )
+        if override:
+            self._overridden_files.add(filename)
+        self._written_files.add(filename)
         return _ChangedBytesFile(filename)
 
     def write_file(self, name, template, context, relative_urls=False, paginated=None,
@@ -129,6 +195,7 @@ class PageWriter(Writer):
         path = sanitised_join(self.output_path, name)
         if self._links is None:  # every source is read by now: the first page is written after
             self._links = link_targets_digest(context)
+            self._context = context
         if template.name not in self._families:  # sources cannot change during a build
             self._families[template.name] = template_family(template.environment, template.name, self._analyses)
         fingerprint = page_fingerprint(self._families[template.name], local, self._digester, self._extra + self._links)
@@ -137,6 +204,8 @@ class PageWriter(Writer):
             self._written_files.add(path)
             self._records[path] = fingerprint
             self.skipped += 1
+            # The page is as it was, but it is still part of this build (sitemaps, indexes listen).
+            signals.content_written.send(path, context=local)
             return
         if path in self._claimed and not override:
             raise FileOverwriteFailedError(f'Failed to overwrite "{path}": two pages are written to it')
@@ -150,22 +219,14 @@ class PageWriter(Writer):
         jobs, self._pending = self._pending, []
         processes = min(os.cpu_count() or 1, max(1, len(jobs) // PARALLEL_PAGES))
         children = []
-        for rank in range(1, processes):
-            pid = os.fork()
-            if pid == 0:  # pragma: no cover (runs in the child)
-                status = 0
-                try:
-                    self._render(jobs[rank::processes])
-                except BaseException:
-                    traceback.print_exc()
-                    status = 1
-                finally:
-                    sys.stderr.flush()
-                    os._exit(status)
-            children.append(pid)
-        self._render(jobs[0::processes])
-        if any(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0 for pid in children):
-            raise RuntimeError("page_writer: a page failed to render in a worker process (see above)")
+        try:
+            for rank in range(1, processes):
+                children.append(_fork_renderer(self._render, jobs[rank::processes]))
+            self._render(jobs[0::processes])
+        finally:
+            problems = [problem for problem in map(_wait_for_renderer, children) if problem]
+        if problems:
+            raise PageRenderError(problems[0])
         self._written_files |= self._claimed
         self.rendered += len(jobs)
         for job in jobs:
@@ -175,7 +236,10 @@ class PageWriter(Writer):
         for job in jobs:
             if job.local["localsiteurl"]:
                 job.context["localsiteurl"] = job.local["localsiteurl"]
-            output = job.template.render(job.local)
+            try:
+                output = job.template.render(job.local)
+            except Exception as error:
+                raise PageRenderError(describe_render_error(error, job)) from error
             os.makedirs(os.path.dirname(job.path), exist_ok=True)
             with self._open_w(job.path, "utf-8", override=job.override) as page:
                 page.write(output)
@@ -193,27 +257,65 @@ class PageWriter(Writer):
         local.update(kwargs)
         return local
 
-    def save(self) -> None:
-        self._remove_orphans()
+    def save(self, failed: bool = False) -> None:
+        """Keep what each page was made from. After a failed build the pages it queued may be
+        half-written, so their records are dropped (they render next time) and nothing is removed."""
+        if failed:
+            records = {path: print_ for path, print_ in self._previous.items() if path not in self._claimed}
+            files = self._previous_files
+        else:
+            files = self._produced_files()
+            self._remove_orphans(files)
+            records = self._records
         os.makedirs(os.path.dirname(self._records_path) or ".", exist_ok=True)
-        with open(self._records_path, "w", encoding="utf-8") as records:
-            saved = {"output": os.path.abspath(self.output_path), "pages": self._records, "templates": self._analyses}
-            json.dump(saved, records)
+        saved = {"output": os.path.abspath(self.output_path), "pages": records, "files": files,
+                 "templates": self._analyses}
+        with open(self._records_path, "w", encoding="utf-8") as out:
+            json.dump(saved, out)
         logger.info("page_writer: %d page(s) rendered, %d unchanged", self.rendered, self.skipped)
 
-    def _remove_orphans(self) -> None:
-        """Pages of content that is gone (a deleted post, a tag no post has any more)."""
-        for path in self._previous.keys() - self._records.keys() - self._written_files:
-            if os.path.exists(path):
+    def _produced_files(self) -> list[str]:
+        """Files of this build that are not pages: static copies of content and of the theme."""
+        produced = set()
+        for static in (self._context or {}).get("static_content", {}).values():
+            if getattr(static, "save_as", None):
+                produced.add(os.path.join(self.output_path, static.save_as))
+        theme = self.settings["THEME"]
+        for folder in self.settings.get("THEME_STATIC_PATHS", []):
+            source = os.path.join(theme, folder)
+            for path in Path(source).rglob("*"):
+                if path.is_file():
+                    relative = path.relative_to(source)
+                    produced.add(os.path.join(self.output_path, self.settings["THEME_STATIC_DIR"], relative))
+        return sorted(os.path.normpath(path) for path in produced)
+
+    def _remove_orphans(self, files: list[str]) -> None:
+        """Pages of content that is gone (a deleted post, a tag no post has any more), and static
+        copies whose source is gone."""
+        gone = (self._previous.keys() - self._records.keys() - self._written_files)
+        gone |= set(self._previous_files) - set(files) - self._written_files
+        for path in gone:
+            if os.path.exists(path) and _inside(path, self.output_path):
                 os.remove(path)
 
 
+def _inside(path: str, folder: str) -> bool:
+    return os.path.commonpath([os.path.realpath(path), os.path.realpath(folder)]) == os.path.realpath(folder)
+
+
 def provide_writer(pelican):
-    return PageWriter
+    """A writer class for this build alone (see PageWriter)."""
+    return type("PageWriter", (PageWriter,), {"pelican": pelican})
 
 
 def save_records(pelican) -> None:
-    while PageWriter.instances:
-        writer = PageWriter.instances.pop()
+    writer = getattr(pelican, "page_writer", None)
+    if writer is None:
+        return
+    del pelican.page_writer
+    try:
         writer.render_pending()
-        writer.save()
+    except BaseException:
+        writer.save(failed=True)
+        raise
+    writer.save()
