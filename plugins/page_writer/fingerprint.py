@@ -76,7 +76,7 @@ class Digester:
     def __init__(self):
         # By (id(), hops), holding the value too: a freed object's id is reused by the next one made.
         self._memo: dict[tuple[int, int], tuple[object, object]] = {}
-        self._in_progress: set[int] = set()
+        self._in_progress: set[tuple[int, int]] = set()
 
     def digest(self, value, hops: int = 0) -> object:
         if _is_immutable(value):
@@ -88,13 +88,16 @@ class Digester:
             return _immutable[key][1]
         key = (id(value), hops)
         if key not in self._memo:
-            if id(value) in self._in_progress:  # a container that holds itself
+            # A container that holds itself. By (id, hops): a post reached again through another
+            # content object (a series part listing its series' parts, related posts that name each
+            # other) is one hop further, where content objects are digested by identity.
+            if key in self._in_progress:
                 return UNSTABLE
-            self._in_progress.add(id(value))
+            self._in_progress.add(key)
             try:
                 self._memo[key] = (value, self._compute(value, hops))
             finally:
-                self._in_progress.discard(id(value))
+                self._in_progress.discard(key)
         return self._memo[key][1]
 
     def _compute(self, value, hops: int):
