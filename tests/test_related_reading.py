@@ -1,5 +1,6 @@
 """related_reading: related posts by shared tags and series, ties by date, at most `count`."""
 
+import random
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,24 @@ def candidate(key, tags, series="", day=1):
 ])
 def test_related_scores(pool, count, expected):
     assert related(pool, pool[:1], count, series_weight=2)["me"] == expected
+
+
+@pytest.mark.parametrize("series_weight", [0, 1, 3])
+def test_bit_sliced_scores_match_scoring_each_pair(series_weight):
+    rng = random.Random(series_weight)
+    tags = [f"t{i}" for i in range(12)]
+    pool = [
+        candidate(f"p{i}", rng.sample(tags, rng.randint(0, 5)), rng.choice(["", "s", "u"]), day=rng.randint(1, 30))
+        for i in range(200)
+    ]
+
+    def one_by_one(post):
+        scored = []
+        for other in pool:
+            score = len(post.tags & other.tags) + (series_weight if post.series and post.series == other.series else 0)
+            if other.key != post.key and score > 0:
+                scored.append((-score, other.order, other.key))
+        return [key for _, _, key in sorted(scored)[:4]]
+
+    found = related(pool, pool, 4, series_weight)
+    assert all(found[post.key] == one_by_one(post) for post in pool)

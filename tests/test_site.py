@@ -146,7 +146,9 @@ def test_published_pages_use_absolute_urls(published_site):
     assert first.startswith("https://blog.example.test/notes/posts/")
 
 
-@pytest.mark.parametrize("plugin", ["katex_markdown", "reading_time", "content_checks", "page_writer"])
+@pytest.mark.parametrize("plugin", [
+    "katex_markdown", "reading_time", "tag_index", "blog_series", "related_reading", "content_checks", "page_writer",
+])
 def test_each_plugin_is_our_own_and_loaded(plugin):
     import importlib
 

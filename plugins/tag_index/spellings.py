@@ -36,10 +36,13 @@ def merge_spellings(generator) -> None:
     """Gives every post the first spelling of each of its tags; drops tags with no slug (an error)."""
     settings = generator.settings
     canonical: dict[str, tuple[Tag, object]] = {}  # key -> (the tag, the post that spelled it first)
+    keys: dict[str, str] = {}  # spelling -> key: a site has few spellings and many tagged posts
     for article in _first_use_order(generator):
         tags = []
         for tag in getattr(article, "tags", None) or []:
-            key = tag_key(tag.name, settings)
+            if tag.name not in keys:
+                keys[tag.name] = tag_key(tag.name, settings)
+            key = keys[tag.name]
             if not key:
                 logger.error("%s: Tags: %r has no letters or digits to make a URL from; rename it",
                              _where(article), tag.name)
