@@ -250,7 +250,9 @@ def test_removing_a_part_removes_it_everywhere(editable, tmp_path):
     (editable / "posts" / "training.md").unlink()
     live = rebuild_and_compare(editable, tmp_path)
     assert not (live.output / PARTS[4] / "index.html").exists()
-    assert titles(live.page(SERIES_PAGE), ".series-parts__title") == ["The perceptron", "Layers", "Training by gradients"]
+    assert titles(live.page(SERIES_PAGE), ".series-parts__title") == [
+        "The perceptron", "Layers", "Training by gradients",
+    ]
     box = live.page(PARTS[3]).cssselect("nav.series-nav")[0]
     assert text_of(box.cssselect(".series-nav__title")[0]) == "Part 3 of 3 in Deep Learning Foundations"
     assert not box.cssselect(".series-nav__next")
@@ -321,6 +323,21 @@ def test_a_draft_part_of_a_published_series_is_a_warning(tmp_path):
     ]
     assert titles(site.page("series/counting/"), ".series-parts__title") == ["One", "Two"]
     assert not site.page("drafts/three/").cssselect(".series-nav")
+
+
+def test_description_file_problems_and_a_mixed_order_are_named(tmp_path):
+    site = build_site(BAD_INPUT / "series_description_problems", tmp_path)
+    folder = os.path.relpath(BAD_INPUT / "series_description_problems")
+    assert site.result.errors == [f"{folder}/series/counting.md:2: Number_sections: 'maybe' is neither yes nor no"]
+    assert site.result.warnings == [
+        f"{folder}/posts/two.md:3: no Series_index, while other parts of series 'Counting' have one: "
+        "it comes after them, by date",
+        f"{folder}/series/orphan.md:1: no published post has this series (a post joins with `Series: <name>` "
+        "where the name's slug is 'orphan'); its page is not built",
+    ]
+    assert titles(site.page("series/counting/"), ".series-parts__title") == ["One", "Two"]
+    assert text_of(site.page("series/counting/").cssselect("h1")[0]) == "Counting, slowly"
+    assert not (site.output / "series" / "orphan").exists()
 
 
 def test_unknown_series_setting_is_named(tmp_path):

@@ -128,7 +128,8 @@ def _read_description(generator, path: str) -> Series | None:
             base_path=generator.path, path=path, content_class=Series, context=generator.context
         )
     except Exception as error:  # the reader has logged what it could; name the file regardless
-        logger.error("%s: cannot read this series description: %s", os.path.relpath(os.path.join(generator.path, path)), error)
+        source = os.path.relpath(os.path.join(generator.path, path))
+        logger.error("%s: cannot read this series description: %s", source, error)
         return None
 
 
