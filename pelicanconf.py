@@ -14,10 +14,12 @@ RELATIVE_URLS = True
 TIMEZONE = "Europe/Stockholm"
 DEFAULT_LANG = "en"
 
-# Paths relative to SITEURL, so the site works under a GitHub Pages project path too.
+# Paths relative to SITEURL, so the site works under a GitHub Pages project path too. The home
+# collection (collection_page) adds itself first and moves "Posts" from "" to posts/.
 MENUITEMS = (
     ("Posts", ""),
     ("Series", "series/"),
+    ("Journal", "journal/"),
     ("Tags", "tags/"),
     ("Archives", "archives/"),
 )
@@ -59,7 +61,7 @@ CATEGORIES_SAVE_AS = ""
 AUTHOR_SAVE_AS = ""
 AUTHORS_SAVE_AS = ""
 DIRECT_TEMPLATES = ["index", "tags", "archives", "404"]
-PAGINATED_TEMPLATES = {"index": None, "tag": None}
+PAGINATED_TEMPLATES = {"index": None, "tag": None, "section": None}
 DEFAULT_PAGINATION = 8
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),
@@ -82,10 +84,19 @@ JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": T
 
 # --- Plugins, in dependency order ---------------------------------------------------------------------
 PLUGIN_PATHS = ["plugins"]
-# The navigation plugins (tag_index, blog_series, related_reading) do not depend on each other's
-# order: tag spellings are merged before Pelican groups posts by tag, ahead of every other handler.
+# journal_sections before post_neighbours: neighbours stay within a post's journal section.
+# tag_index, blog_series and related_reading do not depend on each other's order: tag spellings
+# are merged before Pelican groups posts by tag, ahead of every other handler.
 PLUGINS = [
-    "katex_markdown", "reading_time", "tag_index", "blog_series", "related_reading", "content_checks",
+    "katex_markdown",
+    "reading_time",
+    "journal_sections",
+    "post_neighbours",
+    "collection_page",
+    "tag_index",
+    "blog_series",
+    "related_reading",
+    "content_checks",
     "page_writer",
 ]
 
@@ -133,6 +144,21 @@ KATEX_MARKDOWN = {
     "workers": None,  # None: one per CPU core; 1 renders serially in the build process
     "cache": True,
 }
+
+# --- journal_sections: streams of posts with their own page and feed (`Section: journal`) ----------
+JOURNAL_SECTIONS = {
+    "journal": {
+        "title": "Learning Journal",
+        "description": "Notes on AI/ML concepts, coding, and ideas, written down while they are still fresh.",
+        "in_main_list": False,  # journal notes are not in the post list or the all-posts feed
+    },
+}
+
+# --- collection_page: curated collections from content/collections.toml ---------------------------
+# The data file defines each collection, its sections and which one is the home page (home = true);
+# posts join with `Collection: Notes`, `Topics: ...` and `Blurb: ...`. With a home collection the
+# date list of posts moves to COLLECTION_POSTS_URL.
+COLLECTION_POSTS_URL = "posts/"
 
 # --- reading_time ---------------------------------------------------------------------------------
 READING_TIME_WPM = 220

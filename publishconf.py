@@ -17,3 +17,11 @@ TAG_FEED_ATOM = "feeds/tags/{slug}.atom.xml"
 FEED_MAX_ITEMS = 20
 
 DELETE_OUTPUT_DIRECTORY = True
+
+# Drafts never leave the machine: no page for a draft post or page (an empty SAVE_AS writes
+# nothing). content_checks fails the build on a published post that links to one, and keeps the
+# files only drafts link to (an {attach}ed figure) out of the site.
+DRAFT_SAVE_AS = ""
+DRAFT_LANG_SAVE_AS = ""
+DRAFT_PAGE_SAVE_AS = ""
+DRAFT_PAGE_LANG_SAVE_AS = ""

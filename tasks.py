@@ -24,13 +24,13 @@ CACHE = ROOT / ".cache"
 HOST, PORT = "127.0.0.1", 8000
 
 
-def _report(result) -> None:
+def _report(result, failure: str = "Build failed.") -> None:
     print(f"Built {result.output_path} in {result.seconds:.2f} s", file=sys.stderr)
     if result.errors:
         print(f"\n{len(result.errors)} error(s):", file=sys.stderr)
         for message in result.errors:
             print(f"  {message}", file=sys.stderr)
-        raise Exit("Build failed.", code=1)
+        raise Exit(failure, code=1)
 
 
 @task(help={"dev": "also install Debian's chromium for the browser tests (uses apt-get)"})
@@ -89,6 +89,22 @@ def publish(c):
     _report(build_then_swap(SETTINGS["publish"], str(OUTPUT)))
 
 
+@task(help={"push": "push gh-pages to origin (default); --no-push only updates the local branch"})
+def deploy(c, push=True):
+    """Publish, then commit output/ to the gh-pages branch with ghp-import and push it."""
+    from site_tools.deploy import BuildFailed, DeployRefused, deploy as deploy_site
+
+    try:
+        result = deploy_site(ROOT, SETTINGS["publish"], OUTPUT, push=push)
+    except BuildFailed as failure:
+        _report(failure.result, f"Not deployed: {failure}")
+    except DeployRefused as refusal:
+        raise Exit(f"Not deployed: {refusal}", code=1)
+    _report(result)
+    where = "pushed to origin" if push else "committed locally (not pushed)"
+    print(f"Deployed: output/ {where} on the gh-pages branch.", file=sys.stderr)
+
+
 @task(help={"title": "the post's title"})
 def new(c, title):
     """Create content/posts/<slug>.md from a title, as a draft."""
@@ -137,3 +153,16 @@ def bench(c, posts=300, baseline=True, reload=True):
     from site_tools.bench import run_bench
 
     run_bench(ROOT, int(posts), baseline=baseline, reload=reload)
+
+
+@task(help={"upgrade": "move every package to its newest version the .in files allow"})
+def lock(c, upgrade=False):
+    """Recompile requirements.txt and requirements-dev.txt (pinned, with hashes) from the .in files."""
+    options = "--allow-unsafe --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links"
+    if upgrade:
+        options += " --upgrade"
+    with c.cd(str(ROOT)):
+        # The dev lock is constrained by the runtime lock (-c requirements.txt): runtime first.
+        for name in ("requirements", "requirements-dev"):
+            c.run(f"{sys.executable} -m piptools compile --quiet {options} "
+                  f"--output-file={name}.txt {name}.in", pty=False)

@@ -425,6 +425,54 @@ def append_to_docs(root: Path, section: str) -> None:
     path.write_text(existing.rstrip("\n") + "\n\n" + section, encoding="utf-8")
 
 
+# --- One huge formula ----------------------------------------------------------------------------------
+
+BIG_FORMULA_CHARS = 200_000
+
+
+def write_big_formula_sites(work: Path) -> tuple[Site, Site]:
+    """Two one-post sites of the same size: a 200 KB display formula in the opening paragraph (no
+    `Summary:`, so the automatic summary and description hold it), and plain words."""
+    terms = " + ".join(f"x_{{{index}}}^{{2}}" for index in range(BIG_FORMULA_CHARS // 10))
+    terms = terms[: terms.rfind(" +", 0, BIG_FORMULA_CHARS)]
+    words = " ".join(f"word{index}" for index in range(len(terms) // 8))
+    sites = []
+    for name, opening in (("big formula", f"$$ {terms} $$"), ("same size, no formula", words)):
+        site = Site(name, Path(__file__).resolve().parent.parent / "pelicanconf.py", work / name.replace(" ", "-"))
+        (site.content / "posts").mkdir(parents=True)
+        (site.content / "posts" / "post.md").write_text(
+            f"Title: One long opening\nDate: 2026-01-01\n\nThe opening {opening} ends here.\n\nA second paragraph.\n",
+            encoding="utf-8",
+        )
+        sites.append(site)
+    return sites[0], sites[1]
+
+
+def measure_big_formula(root: Path, work: Path) -> str:
+    """Cold and one-edit builds of both sites; the edit re-renders the body and the page (the
+    formula comes from the cache), which is where anything quadratic in the body would show."""
+    big, plain = write_big_formula_sites(work)
+    for number in range(1, REPETITIONS + 1):
+        for site in (big, plain):  # taking turns, as run_builds does
+            shutil.rmtree(site.folder / "output", ignore_errors=True)
+            shutil.rmtree(site.folder / "cache", ignore_errors=True)
+            site.runs.setdefault("cold", []).append(measure_build(root, site))
+            post = site.content / "posts" / "post.md"
+            post.write_text(post.read_text(encoding="utf-8") + f"\nEdit number {number}.\n", encoding="utf-8")
+            site.runs.setdefault("edit", []).append(measure_build(root, site))
+    rows = [
+        f"| {site.name} | {seconds_cell(site.runs['cold'])} | {seconds_cell(site.runs['edit'])} |"
+        for site in (big, plain)
+    ]
+    ratio = median_seconds(big.runs["edit"]) / median_seconds(plain.runs["edit"])
+    return (
+        "One post with a 200 KB display formula in its opening paragraph, against a post of the same\n"
+        "size in plain words (cold includes KaTeX typesetting the formula; one edit does not):\n\n"
+        "| post | cold | one edit |\n|---|---|---|\n" + "\n".join(rows) +
+        f"\n\n- big formula one-edit / plain one-edit: **{ratio:.2f}** (target ≤ 2)\n"
+    )
+
+
 # --- The benchmark ------------------------------------------------------------------------------------
 
 def run_bench(root: Path, posts: int, baseline: bool = True, reload: bool = True,
@@ -450,7 +498,7 @@ def run_bench(root: Path, posts: int, baseline: bool = True, reload: bool = True
         run_builds(root, sites, repetitions)
         if reload:
             measure_reload(root, project, sources[len(sources) // 3])
-        section = report(root, stats, project, other, katex)
+        section = report(root, stats, project, other, katex) + "\n" + measure_big_formula(root, work)
         print("\n" + section)
         append_to_docs(root, section)
     finally:

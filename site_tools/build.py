@@ -13,12 +13,15 @@ import sys
 import tempfile
 import time
 import traceback
+import weakref
 from dataclasses import dataclass, field
 
+import blinker
 import jinja2
 
 from pelican import Pelican
 from pelican.log import init as init_logging
+from pelican.plugins import signals
 from pelican.settings import read_settings
 
 
@@ -106,6 +109,15 @@ def github_annotation(level: str, message: str) -> str:
     return f"::{level} {properties}::{escape(located['message'])}"
 
 
+def disconnect_plugins() -> None:
+    """Pelican's signals are process-wide and keep every receiver ever connected: a plugin taken
+    out of PLUGINS (or an older copy of its code) would still run. Each build registers afresh."""
+    for signal in vars(signals).values():
+        if isinstance(signal, blinker.Signal):
+            for receiver in list(signal.receivers.values()):
+                signal.disconnect(receiver() if isinstance(receiver, weakref.ref) else receiver)
+
+
 def build(settings_file: str, overrides: dict | None = None, verbose: bool = False) -> BuildResult:
     """One Pelican build with `settings_file` (and `overrides`); errors are collected, not raised."""
     _ensure_logging(verbose)
@@ -117,6 +129,7 @@ def build(settings_file: str, overrides: dict | None = None, verbose: bool = Fal
     try:
         settings = read_settings(settings_file, override=overrides or {})
         output_path = settings["OUTPUT_PATH"]
+        disconnect_plugins()
         Pelican(settings).run()
     except Exception as error:  # a crash is one more error to report, with where it came from
         logging.getLogger("site_tools.build").error("%s", describe_failure(error))

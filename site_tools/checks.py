@@ -12,7 +12,8 @@ def _commands(root: Path, output: Path) -> dict[str, str]:
             f"lychee --offline --no-progress --include-fragments --index-files index.html "
             f"--root-dir {output} '{output}/**/*.html'"
         ),
-        "workflow security (zizmor)": f"zizmor --offline --no-progress {workflows}",
+        # The whole .github folder: the workflows and dependabot.yml.
+        "workflow security (zizmor)": f"zizmor --offline --no-progress {workflows.parent}",
         "workflow syntax (actionlint)": f"actionlint {workflows}/*.yml",
     }
 

@@ -3,7 +3,8 @@
 `write_corpus(folder, posts, seed=0)` writes folder/posts/post-NNNN.md and folder/pages/about.md.
 Each post has about 1,500 words of prose, about 12 inline formulas and 3 display formulas (one a
 numbered `align` with a `\\label` that the prose cites with `\\eqref`), 2-3 fenced code blocks, a
-table, a footnote and 3-8 tags; a fifth of the posts belong to a series, half have a Summary.
+table, a footnote and 3-8 tags; a fifth of the posts belong to a series, half have a Summary, a
+third are in the home collection (folder/collections.toml) with a topic line.
 Every formula is valid KaTeX once its `\\label` is taken out (KaTeX has no `\\label`; the
 project's numbering pass removes it, MathJax reads it).
 """
@@ -52,6 +53,17 @@ transformers attention regularisation generalisation numerics stability kernels 
 monte-carlo variational-inference em-algorithm matrix-calculus eigenvalues svd gaussian-processes
 reinforcement-learning policy-gradients normalisation embeddings loss-functions derivations
 proofs notes tutorials reading-notes""".split()
+# The home collection (collection_page): five sections, one with two groups, as on the notes site.
+COLLECTION_SECTIONS = [
+    ("Deep Dives", "🔧", "Step-by-step derivations, refined expositions", []),
+    ("Notes", "🔨", "Summaries of important phenomena and models", []),
+    ("Math Proofs", "🧮", "Proving cool math theorems", []),
+    ("Exploratory Notes", "🌱", "Raw notes, incomplete thoughts and ongoing learning", ["Mathematics", "Computer Science"]),
+    ("Margins", "", "A small subset of my many thoughts", []),
+]
+# The first five Deep Dives (posts 1, 16, 31, ...) are listed in the data file, newest first (an
+# explicit order); the other members join by their `Collection:` field and are listed by date.
+LISTED_DEEP_DIVES = [1 + 3 * len(COLLECTION_SECTIONS) * k for k in range(5)]
 SERIES = ["Backpropagation from scratch", "Optimisers, one at a time", "Probability for ML",
           "Linear algebra refreshers", "Variational methods", "Attention in detail"]
 
@@ -340,11 +352,51 @@ def series_fields(index: int) -> list[str]:
     return [f"Series: {name}", f"Series_index: {index // 5 % 4 + 1}"]
 
 
+def collection_place(index: int) -> str | None:
+    """Every third post joins the home collection, the sections taking turns (no random draws, so
+    the rest of the corpus is the same as without collections)."""
+    if index % 3 != 1:
+        return None
+    turn = index // 3
+    title, _, _, groups = COLLECTION_SECTIONS[turn % len(COLLECTION_SECTIONS)]
+    if groups:
+        return f"{title} / {groups[turn // len(COLLECTION_SECTIONS) % len(groups)]}"
+    return title
+
+
+def collection_fields(index: int, tags: list[str]) -> list[str]:
+    """`Collection:` (or nothing: the first Deep Dives join through the data file), `Topics:` from
+    the tags, and a `Blurb:` on every other member (the others use the summary's first sentence)."""
+    place = collection_place(index)
+    if place is None:
+        return []
+    lines = [] if index in LISTED_DEEP_DIVES else [f"Collection: {place}"]
+    lines.append("Topics: " + ", ".join(tag.replace("-", " ") for tag in tags[:2]))
+    if index % 2:
+        lines.append(f"Blurb: A note on {tags[0].replace('-', ' ')}, in one sentence.")
+    return lines
+
+
+def collections_toml(posts: int) -> str:
+    """content/collections.toml: the home collection and its sections."""
+    lines = ['[notes]', 'title = "Notes"', 'home = true',
+             'intro = "A collection of notes on mathematics, machine learning and code."']
+    for title, emoji, intro, groups in COLLECTION_SECTIONS:
+        lines += ["", "[[notes.sections]]", f'title = "{title}"', f'emoji = "{emoji}"', f'intro = "{intro}"']
+        if title == "Deep Dives":
+            listed = ", ".join(f'"posts/post-{index:04d}.md"' for index in reversed(LISTED_DEEP_DIVES) if index < posts)
+            lines.append(f"entries = [{listed}]")
+        for group in groups:
+            lines += ["", "[[notes.sections.groups]]", f'title = "{group}"']
+    return "\n".join(lines) + "\n"
+
+
 def front_matter(rng: random.Random, index: int, title: str, date: datetime.datetime,
                  post: Post) -> list[str]:
-    lines = [f"Title: {title}", f"Date: {date:%Y-%m-%d %H:%M}",
-             "Tags: " + ", ".join(rng.sample(TAGS, rng.randint(3, 8)))]
+    tags = rng.sample(TAGS, rng.randint(3, 8))
+    lines = [f"Title: {title}", f"Date: {date:%Y-%m-%d %H:%M}", "Tags: " + ", ".join(tags)]
     lines += series_fields(index)
+    lines += collection_fields(index, tags)
     if rng.random() < 0.5:
         lines.append(f"Summary: {prose_sentence(rng)} {math_sentence(post)}")
     return lines
@@ -389,6 +441,7 @@ def write_corpus(folder, posts: int, seed: int = 0) -> CorpusStats:
         post = write_post(path, rng, index, posts, seen)
         formulas += post.formulas
         words += len(path.read_text(encoding="utf-8").split())
+    (folder / "collections.toml").write_text(collections_toml(posts), encoding="utf-8")
     about = " ".join(prose_sentence(rng) for _ in range(12))
     (folder / "pages" / "about.md").write_text(f"Title: About\n\n{about}\n", encoding="utf-8")
     return CorpusStats(posts, words, formulas)

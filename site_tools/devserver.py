@@ -8,13 +8,11 @@ plugin modules (and their signal receivers), so the next build imports the new c
 """
 
 import functools
-import gc
 import json
 import os
 import sys
 import threading
 import traceback
-import weakref
 import uuid
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -161,25 +159,12 @@ def _rebuild(settings_file: str, output_path: str, overrides: dict, state: _Buil
 
 
 def unload_plugins(plugin_folders: list[Path]) -> None:
-    """Forget the modules loaded from `plugin_folders` and the signal receivers they connected,
-    so that the next build imports the plugins' new code (and registers it once)."""
-    from pelican.plugins import signals
-
-    stale = {
-        name for name, module in list(sys.modules.items())
-        if any(folder in Path(getattr(module, "__file__", None) or "/").resolve().parents for folder in plugin_folders)
-    }
-    for signal in vars(signals).values():
-        receivers = getattr(signal, "receivers", None)
-        if not isinstance(receivers, dict):
-            continue
-        for reference in list(receivers.values()):
-            receiver = reference() if isinstance(reference, weakref.ref) else reference
-            if getattr(receiver, "__module__", None) in stale:
-                signal.disconnect(receiver)
-    for name in stale:
-        del sys.modules[name]
-    gc.collect()
+    """Forget the modules loaded from `plugin_folders`, so that the next build imports the plugins'
+    new code (each build disconnects the old receivers: see `disconnect_plugins`)."""
+    for name, module in list(sys.modules.items()):
+        source = Path(getattr(module, "__file__", None) or "/").resolve()
+        if any(folder in source.parents for folder in plugin_folders):
+            del sys.modules[name]
 
 
 def _watch(paths, settings_file, output_path, overrides, state, plugin_folders):

@@ -1,10 +1,8 @@
 """Session fixtures: the fixture site in tests/site, built once with each settings file."""
 
-import os
-
 import pytest
 
-from helpers import FIXTURE_SITE, PUBLISH_SETTINGS, BuiltSite, build_site
+from helpers import FIXTURE_SITE, BuiltSite, build_published, build_site
 
 
 @pytest.fixture(scope="session")
@@ -18,10 +16,6 @@ def site(tmp_path_factory) -> BuiltSite:
 @pytest.fixture(scope="session")
 def published_site(tmp_path_factory) -> BuiltSite:
     """The fixture site built with publishconf.py: absolute URLs and feeds."""
-    os.environ["SITEURL"] = "https://blog.example.test/notes"
-    try:
-        built = build_site(FIXTURE_SITE, tmp_path_factory.mktemp("published"), PUBLISH_SETTINGS)
-    finally:
-        del os.environ["SITEURL"]
+    built = build_published(FIXTURE_SITE, tmp_path_factory.mktemp("published"), "https://blog.example.test/notes")
     assert built.result.errors == []
     return built

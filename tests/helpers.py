@@ -1,6 +1,7 @@
 """Building real sites with Pelican and the project's settings, and reading their pages."""
 
-import filecmp
+import os
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,13 +47,13 @@ def build_site(content: Path, folder: Path, settings: str = DEV_SETTINGS, **over
     return BuiltSite(build(settings, settings_overrides), output)
 
 
-def tree_differences(left: Path, right: Path) -> list[str]:
-    """Files that differ between two output folders (or the files only one of them has)."""
-    left_files = sorted(p.relative_to(left) for p in left.rglob("*") if p.is_file())
-    right_files = sorted(p.relative_to(right) for p in right.rglob("*") if p.is_file())
-    if left_files != right_files:
-        return [f"file lists differ: {set(left_files) ^ set(right_files)}"]
-    return [str(p) for p in left_files if not filecmp.cmp(left / p, right / p, shallow=False)]
+def build_published(content: Path, folder: Path, siteurl: str, **overrides) -> BuiltSite:
+    """Build `content` with publishconf.py (absolute URLs, feeds) for the site at `siteurl`."""
+    os.environ["SITEURL"] = siteurl
+    try:
+        return build_site(content, folder, PUBLISH_SETTINGS, **overrides)
+    finally:
+        del os.environ["SITEURL"]
 
 
 def text_of(element) -> str:
@@ -65,3 +66,27 @@ POST_URLS = {
     "prices": "posts/prices-and-code/",
     "journal": "posts/journal-june-18-2026/",
 }
+
+
+def html_differences(left: Path, right: Path) -> list[str]:
+    """HTML pages that differ in bytes between two outputs, or that only one has."""
+    left_pages = {p.relative_to(left) for p in left.rglob("*.html")}
+    right_pages = {p.relative_to(right) for p in right.rglob("*.html")}
+    only = [f"only in one output: {p}" for p in sorted(left_pages ^ right_pages)]
+    return only + [str(p) for p in sorted(left_pages & right_pages) if (left / p).read_bytes() != (right / p).read_bytes()]
+
+
+def page_bytes(output: Path) -> dict[str, bytes]:
+    """Every HTML page of an output, by its path: to tell which pages a rebuild changed."""
+    return {str(p.relative_to(output)): p.read_bytes() for p in output.rglob("*.html")}
+
+
+def rebuild_after_edit(source: Path, folder: Path, edit, **overrides) -> tuple[dict[str, bytes], BuiltSite, BuiltSite]:
+    """Build a copy of `source`, let `edit(content)` change it, build again into the same output
+    and caches (as the livereload server does), and build the edited content clean elsewhere.
+    Returns (the pages before the edit, the rebuilt site, the clean site)."""
+    content = folder / "content"
+    shutil.copytree(source, content)
+    before = page_bytes(build_site(content, folder / "live", **overrides).output)
+    edit(content)
+    return before, build_site(content, folder / "live", **overrides), build_site(content, folder / "clean", **overrides)

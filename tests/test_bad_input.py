@@ -117,3 +117,15 @@ def test_plugins_declare_the_front_matter_keys_they_read(tmp_path):
     """A key declared in EXTRA_FRONT_MATTER_KEYS (or a plugin's FRONT_MATTER_KEYS) is not unknown."""
     result = build_site(BAD_INPUT / "front_matter", tmp_path, EXTRA_FRONT_MATTER_KEYS=["tgas"]).result
     assert not [warning for warning in result.warnings if "Tgas" in warning]
+
+
+def test_errors_are_github_annotations_in_actions(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "invoke", "build", "--content", str(BAD_INPUT / "katex_errors"),
+         "--output", str(tmp_path / "out")],
+        cwd=ROOT, capture_output=True, text=True, env={**os.environ, "GITHUB_ACTIONS": "true"},
+    )
+    source = os.path.relpath(BAD_INPUT / "katex_errors" / "posts" / "bad-math.md", ROOT)
+    annotations = [line for line in result.stderr.splitlines() if line.startswith("::error ")]
+    assert len(annotations) == 3
+    assert annotations[0].startswith(f"::error file={source},line=6::KaTeX parse error")

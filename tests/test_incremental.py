@@ -1,19 +1,28 @@
 """Speed-ups never change the output: parallel rendering, the caches, skipped pages."""
 
+import filecmp
 import shutil
 from pathlib import Path
 
 import pytest
 from pelican.settings import read_settings
 
-from helpers import DEV_SETTINGS, FIXTURE_SITE, ROOT, build_site, text_of, tree_differences
+from helpers import DEV_SETTINGS, FIXTURE_SITE, ROOT, build_site, text_of
 
+# Every plugin of the project but page_writer: Pelican's own writer, serial, with no cache.
 SERIAL_NO_CACHES = {
     "KATEX_MARKDOWN": {"workers": 1, "cache": False},
-    # Every plugin but page_writer: Pelican's own writer renders every page, every time.
     "PLUGINS": [name for name in read_settings(DEV_SETTINGS)["PLUGINS"] if name != "page_writer"],
 }
 PARALLEL_CACHED = {"KATEX_MARKDOWN": {"workers": 2, "parallel_threshold": 2}}
+
+
+def tree_differences(left: Path, right: Path) -> list[str]:
+    left_files = sorted(p.relative_to(left) for p in left.rglob("*") if p.is_file())
+    right_files = sorted(p.relative_to(right) for p in right.rglob("*") if p.is_file())
+    if left_files != right_files:
+        return [f"file lists differ: {set(left_files) ^ set(right_files)}"]
+    return [str(p) for p in left_files if not filecmp.cmp(left / p, right / p, shallow=False)]
 
 
 @pytest.fixture
@@ -97,3 +106,17 @@ def test_changing_the_summary_length_rerenders_summaries(tmp_path):
     long = prices_summary(build_site(FIXTURE_SITE, tmp_path / "site", SUMMARY_MAX_LENGTH=50, DEFAULT_PAGINATION=10))
     assert short == "See the heading. It costs …"
     assert long.startswith(short[:-1].strip()) and long.endswith("dashes. Under it.")
+
+
+def test_static_copies_of_sources_that_are_gone_are_removed(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    (content / "images").mkdir(exist_ok=True)
+    (content / "images" / "figure.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    first = build_site(content, tmp_path / "site")
+    copy = first.output / "images" / "figure.svg"
+    assert first.result.errors == [] and copy.exists()
+    (content / "images" / "figure.svg").unlink()
+    again = build_site(content, tmp_path / "site")
+    assert again.result.errors == [] and not copy.exists()
+    assert (again.output / "theme" / "css" / "base.css").exists()  # the theme's files stay

@@ -44,9 +44,10 @@ def test_a_post_with_nothing_in_common_has_no_related_section(scored):
     assert not page.cssselect(".related-posts, link[href$='css/related.css']")
 
 
-def test_drafts_are_nobody_s_related_post(scored):
+def test_drafts_and_hidden_posts_are_nobody_s_related_post(scored):
     for path in scored.output.joinpath("posts").iterdir():
-        assert "A draft" not in related_titles(scored, f"posts/{path.name}/")
+        assert not {"A draft", "A hidden post"} & set(related_titles(scored, f"posts/{path.name}/"))
+    assert related_titles(scored, "posts/a-hidden-post/")[0] == "Target"
     assert related_titles(scored, "drafts/a-draft/")[0] == "Target"  # a draft shows its own
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from blog_series.references import CompanionValue, Reference, parse_companion
 from blog_series.sections import heading_numbers, number_body, number_toc, sections_of
-from helpers import PUBLISH_SETTINGS, build_site, text_of, tree_differences
+from helpers import PUBLISH_SETTINGS, build_site, html_differences, text_of
 
 SITES = Path(__file__).parent / "blog_series_sites"
 BAD_INPUT = Path(__file__).parent / "bad_input"
@@ -232,7 +232,7 @@ def rebuild_and_compare(content, tmp_path):
     live = build_site(content, tmp_path / "live")
     clean = build_site(content, tmp_path / "clean")
     assert live.result.errors == [] == clean.result.errors
-    assert tree_differences(clean.output, live.output) == []
+    assert html_differences(clean.output, live.output) == []
     return live
 
 

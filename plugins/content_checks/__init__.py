@@ -6,5 +6,6 @@ from .checks import check_content
 
 
 def register():
-    # After every generator has read its content, before anything is written.
+    # After every generator has read its content (so {static}/{attach} targets are registered as
+    # static files), before any output: StaticGenerator copies in generate_output, which comes later.
     signals.all_generators_finalized.connect(check_content)

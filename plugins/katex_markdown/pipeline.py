@@ -87,7 +87,8 @@ class RenderedBody:
     compact_html: str  # the body with each formula as a placeholder: small for Pelican to scan
     math: tuple[str, ...]  # each formula's HTML, in placeholder order
     toc: str
-    summary: str
+    compact_summary: str  # like compact_html: each formula a placeholder into summary_math
+    summary_math: tuple[str, ...]
     title: str | None  # escaped and typogrified
     title_text: str | None  # as written, for the slug
     metadata: dict[str, list[str]]  # the other front-matter fields, unprocessed
@@ -106,6 +107,10 @@ class RenderedBody:
     @property
     def html(self) -> str:
         return expand_math(self.compact_html, self.math)
+
+    @property
+    def summary(self) -> str:
+        return expand_math(self.compact_summary, self.summary_math)
 
 
 def expand_math(compact_html: str, math: tuple[str, ...]) -> str:
@@ -389,11 +394,13 @@ def finish(body: PreparedBody, done: Typeset) -> RenderedBody:
     else:
         summary_formulas = _formula_html(body.summary_formulas, done, messages)
     fields = {name: value for name, value in body.fields.items() if name != "macros"}
+    math = tuple(formulas)
     return RenderedBody(
         compact_html=_wrap_displays(body.html, body.anchors),
-        math=tuple(formulas),
+        math=math,
         toc=_put_math_back(body.toc, formulas),
-        summary=_put_math_back(body.summary, summary_formulas),
+        compact_summary=_wrap_displays(body.summary),
+        summary_math=math if summary_formulas is formulas else tuple(summary_formulas),
         has_math=bool(formulas),
         summary_has_math=bool(_ANY_MATH_PH.search(body.summary)),
         messages=sorted(messages, key=lambda message: message.line),

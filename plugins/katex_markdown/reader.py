@@ -171,7 +171,10 @@ class KatexMarkdownReader(BaseReader):
                     preserve_case=self.settings.get("SLUGIFY_PRESERVE_CASE", False),
                     use_unicode=self.settings.get("SLUGIFY_USE_UNICODE", False),
                 )
-        metadata["summary"] = body.summary
+        # Compact like the body (see `expand_math_on_access`): Pelican rewrites the summary's links
+        # on every build, and a formula in an opening paragraph can be megabytes of HTML.
+        metadata["summary"] = body.compact_summary
+        metadata["summary_math"] = body.summary_math
         metadata["toc"] = body.toc
         metadata["has_math"] = body.has_math
         metadata["summary_has_math"] = body.summary_has_math
@@ -190,8 +193,17 @@ def expand_math_on_access(content) -> None:
 
     Read when shown, not now: plugins that run later may edit `_content`. This also replaces
     Pelican's memoized `get_content`, whose cache outlives the build (and holds every body of
-    every livereload build)."""
+    every livereload build). The summary is kept compact and shown the same way."""
     content.get_content = partial(_body_as_shown, content)
+    content.get_summary = partial(_summary_as_shown, content)
+
+
+def _summary_as_shown(content, siteurl: str) -> str:
+    summary = content.metadata.get("summary")
+    if summary is None:  # a plugin removed it: Pelican's own summary of the body
+        return type(content).get_summary(content, siteurl)
+    math = content.metadata.get("summary_math")
+    return expand_math(summary, math) if math else summary
 
 
 def _body_as_shown(content, siteurl: str) -> str:

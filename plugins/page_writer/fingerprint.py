@@ -63,7 +63,7 @@ def _is_immutable(value) -> bool:
 # Content attributes that are not what a page shows: the shared context and settings (the settings
 # are digested once per build, see `settings_digest`) and the body accessors (their inputs,
 # `_content` and `math_html`, are digested).
-_CONTENT_SKIPPED = frozenset({"_context", "settings", "_get_content", "get_content"})
+_CONTENT_SKIPPED = frozenset({"_context", "settings", "_get_content", "get_content", "get_summary"})
 # A page's content object is digested with everything it holds; content objects it refers to (a
 # series' parts, neighbours) are digested by their own attributes, and the ones *they* refer to by
 # identity only. Without that limit, prev/next links would make every page depend on every post.
@@ -88,10 +88,7 @@ class Digester:
             return _immutable[key][1]
         key = (id(value), hops)
         if key not in self._memo:
-            # A container that holds itself. By (id, hops): a post reached again through another
-            # content object (a series part listing its series' parts, related posts that name each
-            # other) is one hop further, where content objects are digested by identity.
-            if key in self._in_progress:
+            if key in self._in_progress:  # a container that holds itself
                 return UNSTABLE
             self._in_progress.add(key)
             try:

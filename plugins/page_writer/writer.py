@@ -211,8 +211,8 @@ class PageWriter(Writer):
             raise FileOverwriteFailedError(f'Failed to overwrite "{path}": two pages are written to it')
         self._claimed.add(path)
         self._pending.append(_Job(template, context, local, path, override))
-        if fingerprint:
-            self._records[path] = fingerprint
+        # A page with no fingerprint is recorded too ("" never matches), so it is removed once gone.
+        self._records[path] = fingerprint or ""
 
     def render_pending(self) -> None:
         """Render the queued pages, across one process per core when there are many."""

@@ -34,10 +34,11 @@ def _candidate(article, settings) -> Candidate:
 
 
 def attach_related_posts(generator) -> None:
-    """Related posts are published ones; hidden posts and drafts show theirs too."""
+    """Related posts are published ones (also those a plugin keeps out of the main list, like a
+    journal's); hidden posts and drafts show theirs too."""
     options = read_options(generator.settings)
     readers = list(chain(generator.articles, generator.hidden_articles, generator.drafts))
-    by_key = {id(article): article for article in generator.articles}
+    by_key = {id(article): article for article in readers if article.status == "published"}
     candidates = {id(article): _candidate(article, generator.settings) for article in readers}
     scored = related(
         [candidates[key] for key in by_key],
