@@ -18,8 +18,8 @@ DEFAULT_LANG = "en"
 # collection (collection_page) adds itself first and moves "Posts" from "" to posts/.
 MENUITEMS = (
     ("Posts", ""),
-    ("Series", "series/"),
     ("Journal", "journal/"),
+    ("Series", "series/"),
     ("Tags", "tags/"),
     ("Archives", "archives/"),
 )
