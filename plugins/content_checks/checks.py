@@ -51,7 +51,9 @@ def _content_folder(generators, settings) -> ContentFolder:
     # What `{filename}` resolves through: posts and pages, and content a plugin registered there
     # (blog_series' description files, whose pages are the series pages).
     registered = generators[0].context.get("generated_content", {}).values() if generators else ()
-    sources = {os.path.abspath(content.source_path): content for content in registered if content.source_path}
+    sources = {  # Pelican maps a source it failed to read to None
+        os.path.abspath(content.source_path): content for content in registered if content and content.source_path
+    }
     sources.update({os.path.abspath(content.source_path): content for content in all_content(generators)})
     return ContentFolder(
         root=os.path.abspath(settings["PATH"]),
