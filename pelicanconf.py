@@ -89,6 +89,7 @@ PLUGIN_PATHS = ["plugins"]
 # are merged before Pelican groups posts by tag, ahead of every other handler.
 PLUGINS = [
     "katex_markdown",
+    "paper_elements",
     "reading_time",
     "journal_sections",
     "post_neighbours",
@@ -114,6 +115,8 @@ MARKDOWN = {
         "pymdownx.superfences",
         "pymdownx.highlight",
         "pymdownx.details",
+        # paper_elements: theorem-like and figure blocks, `@label` references (plugins/README.md)
+        "paper_elements.markdown_blocks",
     ],
     "extension_configs": {
         "markdown.extensions.toc": {
@@ -127,6 +130,8 @@ MARKDOWN = {
             "pygments_lang_class": True,
             "linenums_style": "pymdownx-inline",
         },
+        # "shared": Definition 1, Theorem 2, Lemma 3; "separate": Definition 1, Theorem 1, Lemma 1
+        "paper_elements.markdown_blocks": {"theorem_counters": "shared"},
     },
     "output_format": "html5",
 }

@@ -90,3 +90,8 @@ def rebuild_after_edit(source: Path, folder: Path, edit, **overrides) -> tuple[d
     before = page_bytes(build_site(content, folder / "live", **overrides).output)
     edit(content)
     return before, build_site(content, folder / "live", **overrides), build_site(content, folder / "clean", **overrides)
+def build_cleanly(content: Path, folder: Path, **overrides) -> BuiltSite:
+    """A build of fixture content that must come out without an error or a warning."""
+    built = build_site(content, folder, **overrides)
+    assert (built.result.errors, built.result.warnings) == ([], [])
+    return built

@@ -1,9 +1,11 @@
 """The plugin's settings, read once from Pelican's with documented defaults (see plugins/README.md)."""
 
 import hashlib
+import importlib.util
 import json
 import logging
 import os
+import sysconfig
 from dataclasses import dataclass
 from importlib import metadata as package_metadata
 from pathlib import Path
@@ -59,6 +61,29 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def _installed_roots() -> tuple[str, ...]:
+    paths = sysconfig.get_paths()
+    return tuple({os.path.realpath(paths[name]) + os.sep for name in ("stdlib", "purelib", "platlib")})
+
+
+def _extension_code_fingerprint(markdown: dict) -> str:
+    """The source of every Markdown extension that is not an installed package (a plugin's own
+    extension, listed in MARKDOWN): installed ones are covered by their versions, these are not."""
+    digest = hashlib.sha256()
+    installed = _installed_roots()
+    for extension in markdown.get("extensions", []):
+        name = extension.partition(":")[0] if isinstance(extension, str) else type(extension).__module__
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue  # Markdown itself reports an extension it cannot load
+        if spec is None or not spec.origin or os.path.realpath(spec.origin).startswith(installed):
+            continue
+        for source in sorted(Path(spec.origin).resolve().parent.glob("*.py")):
+            digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()
+
+
 def read_config(settings: dict) -> Config:
     options = dict(settings.get("KATEX_MARKDOWN", {}))
     unknown = sorted(set(options) - set(DEFAULTS))
@@ -78,6 +103,7 @@ def read_config(settings: dict) -> Config:
         "summary": settings.get("SUMMARY_MAX_LENGTH"),
         "katex": version,
         "code": _code_fingerprint(),
+        "extension_code": _extension_code_fingerprint(markdown),
     }
     fingerprint = hashlib.sha256(json.dumps(shaping, sort_keys=True, default=repr).encode()).hexdigest()
     cache_file = None
@@ -91,6 +117,7 @@ def read_config(settings: dict) -> Config:
         workers=int(workers),
         parallel_threshold=int(options["parallel_threshold"]),
         cache_file=cache_file,
-        katex_version=version,
+        # The server's options (trust, error colour) shape its output as much as KaTeX's version.
+        katex_version=f"{version}+{hashlib.sha256((PLUGIN_DIR / 'katex_server.js').read_bytes()).hexdigest()[:16]}",
         fingerprint=fingerprint,
     )

@@ -10,6 +10,7 @@ Both phases take and return plain data, so they run in any process.
 import hashlib
 import html
 import json
+import logging
 import os
 import re
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from markdown.extensions.meta import BEGIN_RE, END_RE, META_MORE_RE, META_RE
 
 from . import math_source as ms
 from .config import Config
-from .katex import render_in_parallel
+from .katex import KatexUnavailable, render_in_parallel
 from .numbering import number_equations
 from .store import Store
 
@@ -27,9 +28,12 @@ _PARAGRAPH_RE = re.compile(r"^<p>.*?</p>$", re.M | re.S)
 _FOOTNOTE_REF_RE = re.compile(r'<sup id="fnref[^"]*">.*?</sup>')
 _IN_PAGE_LINK_RE = re.compile(r'<a [^>]*?href="#[^"]*"[^>]*>(.*?)</a>', re.S)
 _ID_RE = re.compile(r'(<[a-z][^>]*?) id="')
-# Blocks whose paragraphs are not the post's opening: footnotes, collapsibles, admonitions.
+# Blocks whose paragraphs are not the post's opening: footnotes, collapsibles, admonitions,
+# figures (their images and captions) and theorem-like blocks (paper_elements).
 _NOT_OPENING_RE = re.compile(
-    r'<div class="footnote">.*?</div>\s*$|<details\b.*?</details>|<div class="admonition\b.*?</div>', re.S
+    r'<div class="footnote">.*?</div>\s*$|<details\b.*?</details>|<div class="(?:admonition|theorem)\b.*?</div>'
+    r"|<figure\b.*?</figure>",
+    re.S,
 )
 _CODE_LANG_RE = re.compile(r'<div class="language-([\w+#.-]+) highlight">')
 # Code never needs typogrify, and Pygments' thousands of spans are most of its work.
@@ -50,6 +54,10 @@ _DISPLAY_PH = ms.placeholder_pattern(ms.DISPLAY_OPEN, ms.DISPLAY_CLOSE)
 _BLOCK_PH = re.compile(r"<p>\s*(" + _DISPLAY_PH.pattern + r")\s*</p>")
 _REF_PH = ms.placeholder_pattern(ms.REF_OPEN, ms.REF_CLOSE)
 _ANY_MATH_PH = re.compile(f"[{ms.INLINE_OPEN}{ms.DISPLAY_OPEN}]")
+# Keys a post may give on several lines, each its own `Key:` line (one macro a line).
+_REPEATABLE_KEYS = {"macros"}
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -99,10 +107,12 @@ class RenderedBody:
     description: str  # the summary as plain text, each formula as its TeX
     messages: list[Message] = field(default_factory=list)
     inputs: dict[str, str] = field(default_factory=dict)  # other files it was made from, by digest
+    typeset: bool = True  # False: KaTeX stopped before every formula was typeset (not cacheable)
+    equation_labels: dict[str, tuple[str, str]] = field(default_factory=dict)  # label: (number, id)
 
     @property
     def failed(self) -> bool:
-        return any(message.level == "error" for message in self.messages)
+        return not self.typeset or any(message.level == "error" for message in self.messages)
 
     @property
     def html(self) -> str:
@@ -122,16 +132,18 @@ def source_key(config: Config, source: bytes) -> str:
     return hashlib.sha256(config.fingerprint.encode() + b"\0" + source).hexdigest()
 
 
-def split_front_matter(text: str) -> tuple[dict[str, list[str]], dict[str, int], str, int]:
-    """Python-Markdown's `meta` syntax: `Key: value` lines up to the first blank line.
+def split_front_matter(text: str) -> tuple[dict[str, list[str]], dict[str, int], str, int, list[Message]]:
+    """Python-Markdown's `meta` syntax: `Key: value` lines up to the first blank line; a line
+    indented by four spaces goes on the field above (several tags, say).
 
     Returns the fields (lower-case names, each a list of lines), the line each field starts on,
-    the body, and the body's first line.
+    the body, the body's first line, and an error for each key given twice (its first value stays).
     """
     lines = text.split("\n")
     metadata: dict[str, list[str]] = {}
     field_lines: dict[str, int] = {}
-    key = None
+    problems: list[Message] = []
+    values: list[str] = []  # where the current field's continuation lines go
     index = 1 if lines and BEGIN_RE.match(lines[0]) else 0
     while index < len(lines):
         line = lines[index]
@@ -141,16 +153,29 @@ def split_front_matter(text: str) -> tuple[dict[str, list[str]], dict[str, int],
         field_match, more = META_RE.match(line), META_MORE_RE.match(line)
         if field_match:
             key = field_match.group("key").lower().strip()
-            metadata.setdefault(key, []).append(field_match.group("value").strip())
-            field_lines.setdefault(key, index + 1)
-        elif more and key:
-            metadata[key].append(more.group("value").strip())
+            if key in metadata and key not in _REPEATABLE_KEYS:
+                problems.append(_duplicate_key(field_match.group("key"), field_lines[key], index + 1))
+                values = []  # the second value, and its continuation lines, are dropped
+            else:
+                values = metadata.setdefault(key, [])
+                field_lines.setdefault(key, index + 1)
+            values.append(field_match.group("value").strip())
+        elif more and metadata:
+            values.append(more.group("value").strip())
         elif not metadata:
-            return {}, {}, text, 1
+            return {}, {}, text, 1, []
         else:
             break
         index += 1
-    return metadata, field_lines, "\n".join(lines[index:]), index + 1
+    return metadata, field_lines, "\n".join(lines[index:]), index + 1, problems
+
+
+def _duplicate_key(name: str, first: int, again: int) -> Message:
+    return Message(
+        "error", again,
+        f"{name.title()}: is given twice, on lines {first} and {again}; keep one (a value on "
+        "several lines goes on lines indented by four spaces, several tags on one line with commas)",
+    )
 
 
 _markdown_instances: dict[str, Markdown] = {}
@@ -205,7 +230,7 @@ def input_digests(paths) -> dict[str, str]:
 
 
 def _markdown_with_math(text: str, first_line: int, config: Config, messages: list[Message], inputs: dict):
-    """Phase 1 for one piece of Markdown: (html, toc, formulas, anchors)."""
+    """Phase 1 for one piece of Markdown: (html, toc, formulas, numbered math)."""
     extracted = ms.extract(text, first_line)
     numbered = number_equations(extracted.segments, extracted.refs)
     messages.extend(Message("error", problem.line, problem.message) for problem in numbered.problems)
@@ -229,7 +254,7 @@ def _markdown_with_math(text: str, first_line: int, config: Config, messages: li
         Formula(tex, segment.display, segment.line, segment.tex)
         for tex, segment in zip(numbered.tex, extracted.segments, strict=True)
     ]
-    return body, toc, formulas, numbered.anchors
+    return body, toc, formulas, numbered
 
 
 def _for_lists(summary: str) -> str:
@@ -279,14 +304,13 @@ def plain_description(summary: str, formulas: list[Formula]) -> str:
 
 def prepare_source(text: str, config: Config) -> PreparedBody:
     """Phase 1: everything but KaTeX. Runs in pool workers."""
-    metadata, metadata_lines, body_text, first_line = split_front_matter(text.lstrip("\ufeff"))
+    metadata, metadata_lines, body_text, first_line, messages = split_front_matter(text.lstrip("\ufeff"))
     macros = dict(config.macros)
     for line in metadata.pop("macros", []):
         name, _, expansion = line.partition("=")
         macros[name.strip()] = expansion.strip()
-    messages: list[Message] = []
     inputs: dict[str, str] = {}
-    body, toc, formulas, anchors = _markdown_with_math(body_text, first_line, config, messages, inputs)
+    body, toc, formulas, numbered = _markdown_with_math(body_text, first_line, config, messages, inputs)
     if "summary" in metadata:
         summary_line = metadata_lines["summary"]
         summary, _, summary_formulas, _ = _markdown_with_math(
@@ -305,11 +329,39 @@ def prepare_source(text: str, config: Config) -> PreparedBody:
         formula.key = formula_key(config, formula, macros)
     return PreparedBody(
         html=body, toc=toc, summary=summary, formulas=formulas, summary_formulas=summary_formulas,
-        anchors=anchors, messages=messages,
+        anchors=numbered.anchors, messages=messages,
         fields=dict(
             title=title, title_text=title_text, metadata=metadata, metadata_lines=metadata_lines,
             word_count=len(_WORD_RE.findall(_FENCED_RE.sub("", body_text))), macros=macros,
-            inputs=inputs, description=description,
+            inputs=inputs, description=description, equation_labels=numbered.labels,
+        ),
+    )
+
+
+def decode_source(data: bytes) -> tuple[str, list[Message]]:
+    """A source file's text; bytes that are not UTF-8 are an error that points at the first one
+    (the rest of the post still renders, with U+FFFD in their place)."""
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - data.rfind(b"\n", 0, error.start)
+        message = (
+            f"not UTF-8: byte 0x{data[error.start]:02x} at byte offset {error.start} (column {column} "
+            "of this line) is not a UTF-8 character; save the file as UTF-8 (the usual text encoding)"
+        )
+        return data.decode("utf-8", errors="replace"), [Message("error", line, message)]
+
+
+def unreadable_source(message: str) -> PreparedBody:
+    """A source that could not be prepared: its error, and nothing for Pelican to publish (`Status:
+    skip` is Pelican's own "read, but make nothing of it"; an empty post would add a second error)."""
+    return PreparedBody(
+        html="", toc="", summary="", formulas=[], summary_formulas=[], anchors=[],
+        messages=[Message("error", 1, message)],
+        fields=dict(
+            title=None, title_text=None, metadata={"status": ["skip"]}, metadata_lines={},
+            word_count=0, macros={}, inputs={}, description="",
         ),
     )
 
@@ -321,6 +373,7 @@ class Typeset:
     html: dict[str, str]  # ready to place: KaTeX's output with the MathML fixes applied
     errors: dict[str, str]
     new: dict[str, str]  # KaTeX's own output for formulas rendered in this build, for the cache
+    stopped: str = ""  # why KaTeX typeset none of the formulas that are in neither dict
 
 
 def typeset(bodies: list[PreparedBody], store: Store, workers: int) -> Typeset:
@@ -331,7 +384,13 @@ def typeset(bodies: list[PreparedBody], store: Store, workers: int) -> Typeset:
             wanted.setdefault(formula.key, (formula, body.fields["macros"]))
     cached = store.get_formulas(list(wanted))
     missing = [wanted[key] for key in wanted if key not in cached]
-    answers = render_in_parallel([(f.tex, f.display, macros) for f, macros in missing], workers)
+    try:
+        answers = render_in_parallel([(f.tex, f.display, macros) for f, macros in missing], workers)
+    except KatexUnavailable as error:
+        # One error for the build, naming no post: the posts are not to blame.
+        logger.error("katex_markdown: %s", error)
+        fixed = {key: _valid_mathml(html) for key, html in cached.items()}
+        return Typeset(fixed, {}, {}, stopped=f"not typeset: {error}")
     new, errors = {}, {}
     for (formula, _), answer in zip(missing, answers, strict=True):
         if "html" in answer:
@@ -353,6 +412,9 @@ def _formula_html(formulas: list[Formula], done: Typeset, messages: list[Message
     for formula in formulas:
         if formula.key in done.html:
             result.append(done.html[formula.key])
+            continue
+        if formula.key not in done.errors:  # KaTeX stopped: reported once, for the build
+            result.append(_error_html(formula, done.stopped))
             continue
         error, position = done.errors[formula.key]
         messages.append(Message("error", formula.line + formula.tex[:position or 0].count("\n"), error))
@@ -404,6 +466,7 @@ def finish(body: PreparedBody, done: Typeset) -> RenderedBody:
         has_math=bool(formulas),
         summary_has_math=bool(_ANY_MATH_PH.search(body.summary)),
         messages=sorted(messages, key=lambda message: message.line),
+        typeset=all(f.key in done.html or f.key in done.errors for f in body.formulas + body.summary_formulas),
         **fields,
     )
 
