@@ -10,7 +10,7 @@ from pelican.contents import Article
 from pelican.utils import slugify
 
 from .model import SectionTarget, Series, SeriesCatalog, SeriesPart
-from .sections import Section, heading_numbers, number_body, number_toc, sections_of
+from .sections import Section, heading_numbers, sections_of
 from .settings import parse_yes_no
 
 logger = logging.getLogger(__name__)
@@ -152,26 +152,24 @@ def make_series(generator, slug: str, name: str, description: str | None) -> Ser
     return series
 
 
-def number_part(part: Article, number: int) -> dict[str, Section]:
-    """Numbers the part's h2/h3 headings in its body and table of contents; returns its sections."""
-    numbers = heading_numbers(part._content or "", number)
-    toc = part.metadata.get("toc") or ""
-    sections = sections_of(toc, numbers)
-    part._content = number_body(part._content or "", number)
-    part.toc = part.metadata["toc"] = number_toc(toc, numbers)
-    return sections
+def part_sections(part: Article, number: int, numbered: bool) -> dict[str, Section]:
+    """The part's headings by id, with their numbers when the series numbers its sections.
+
+    paper_elements draws the numbers (it reads `section_number_prefix`, on every build, after
+    every plugin has set its attributes); the labels of references need them now."""
+    numbers = {}
+    if numbered:
+        part.section_number_prefix = str(number)
+        numbers = heading_numbers(part._content or "", number)
+    return sections_of(part.metadata.get("toc") or "", numbers)
 
 
 def attach_parts(series: Series, parts: list[Article], catalog: SeriesCatalog) -> None:
-    """`article.series` on each part, section numbers when the series wants them, sections indexed."""
+    """`article.series` on each part, the number prefix of its sections, its sections indexed."""
     series.parts = parts
     headings = catalog.sections.setdefault(series.slug, {})
     for number, part in enumerate(parts, start=1):
-        if series.number_sections:
-            sections = number_part(part, number)
-        else:
-            sections = sections_of(part.metadata.get("toc") or "", {})
-        for anchor, section in sections.items():
+        for anchor, section in part_sections(part, number, series.number_sections).items():
             target = SectionTarget(part, section, reference_label(section, series.title))
             headings.setdefault(anchor, []).append(target)
         part.series = SeriesPart(

@@ -1,8 +1,9 @@
 """Headings of a series part: their numbers ("3.1", "3.1.2") and their labels, from the HTML.
 
-Pure functions over the HTML Python-Markdown makes: `<h2 id="...">text<a class="headerlink" ...>`
-in the body and `<a href="#id">text</a>` entries in the table of contents. Ids never change;
-numbers are added in front of the heading text.
+Pure functions over the HTML Python-Markdown makes: `<h2 id="...">` in the body and
+`<a href="#id">text</a>` entries in the table of contents. The numbers are those paper_elements
+draws in front of the headings when a part has `section_number_prefix` (h2 "3.1", h3 "3.1.1"):
+references to a section need them before it runs.
 """
 
 import re
@@ -23,52 +24,20 @@ class Section:
     label: str  # the heading's HTML as the table of contents has it (formulas typeset)
 
 
-def section_number_html(number: str) -> str:
-    return f'<span class="section-number">{number}</span> '
-
-
-def _numbered_headings(html: str, part_number: int) -> list[tuple[re.Match, str]]:
-    """(opening tag, "3.1" or "3.1.2") for each h2 and h3 heading of part `part_number`."""
-    found, h2, h3 = [], 0, 0
+def heading_numbers(html: str, part_number: int) -> dict[str, str]:
+    """{heading id: "3.1" or "3.1.2"} for the h2 and h3 headings of part `part_number` that have an id."""
+    numbers, h2, h3 = {}, 0, 0
     for match in _NUMBERED_OPENING.finditer(html):
         if match.group(1) == "2":
             h2, h3 = h2 + 1, 0
-            found.append((match, f"{part_number}.{h2}"))
+            number = f"{part_number}.{h2}"
         else:
             h3 += 1
-            found.append((match, f"{part_number}.{h2}.{h3}"))
-    return found
-
-
-def heading_numbers(html: str, part_number: int) -> dict[str, str]:
-    """{heading id: its number} for the numbered headings that have an id."""
-    numbers = {}
-    for opening, number in _numbered_headings(html, part_number):
-        found = _ID_ATTRIBUTE.search(opening.group(2) or "")
+            number = f"{part_number}.{h2}.{h3}"
+        found = _ID_ATTRIBUTE.search(match.group(2) or "")
         if found:
             numbers[found.group(1)] = number
     return numbers
-
-
-def number_body(html: str, part_number: int) -> str:
-    """The body with each h2 and h3 heading's text preceded by its number."""
-    pieces, done = [], 0
-    for opening, number in _numbered_headings(html, part_number):
-        pieces += [html[done:opening.end()], section_number_html(number)]
-        done = opening.end()
-    return "".join(pieces) + html[done:]
-
-
-def number_toc(toc: str, numbers: dict[str, str]) -> str:
-    """The table of contents with the same numbers in front of its entries."""
-
-    def numbered(match: re.Match) -> str:
-        number = numbers.get(match.group(1))
-        if not number:
-            return match.group(0)
-        return f'<a href="#{match.group(1)}">{section_number_html(number)}{match.group(2)}</a>'
-
-    return _TOC_ENTRY.sub(numbered, toc)
 
 
 def sections_of(toc: str, numbers: dict[str, str]) -> dict[str, Section]:
