@@ -15,6 +15,7 @@ sys.path.insert(0, str(ROOT / "plugins"))
 from site_tools.build import BuildResult, build  # noqa: E402
 
 FIXTURE_SITE = Path(__file__).parent / "site"
+PAPER_SITE = Path(__file__).parent / "paper_site"  # sidenotes, diagrams, kramdown math, math in a title
 DEV_SETTINGS = str(ROOT / "pelicanconf.py")
 PUBLISH_SETTINGS = str(ROOT / "publishconf.py")
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from importlib import metadata as package_metadata
 from pathlib import Path
 
+from .latex_macros import DEFAULT_MACROS
+
 logger = logging.getLogger(__name__)
 
 DEFAULTS = {
@@ -17,6 +19,7 @@ DEFAULTS = {
     "workers": None,  # processes that render bodies in parallel; None: one per CPU core
     "parallel_threshold": 8,  # fewer bodies than this to render: render them in the build process
     "cache": True,  # keep rendered bodies and formulas in CACHE_PATH/katex_markdown.sqlite
+    "sidenotes": True,  # footnotes also shown as sidenotes in the right margin on wide screens
 }
 PLUGIN_DIR = Path(__file__).resolve().parent
 _VERSIONED_PACKAGES = ("markdown", "pygments", "pymdown-extensions", "typogrify", "smartypants")
@@ -33,6 +36,7 @@ class Config:
     markdown: dict
     macros: dict
     typogrify: bool
+    sidenotes: bool
     summary_max_length: int | None
     workers: int
     parallel_threshold: int
@@ -93,13 +97,14 @@ def read_config(settings: dict) -> Config:
         )
     options = {**DEFAULTS, **options}
     markdown = settings["MARKDOWN"]
-    macros = dict(settings.get("KATEX_MACROS", {}))
+    macros = {**DEFAULT_MACROS, **settings.get("KATEX_MACROS", {})}
     version = katex_version()
     workers = options["workers"] or os.cpu_count() or 1
     shaping = {
         "markdown": markdown,
         "macros": macros,
         "typogrify": options["typogrify"],
+        "sidenotes": options["sidenotes"],
         "summary": settings.get("SUMMARY_MAX_LENGTH"),
         "katex": version,
         "code": _code_fingerprint(),
@@ -113,6 +118,7 @@ def read_config(settings: dict) -> Config:
         markdown=markdown,
         macros=macros,
         typogrify=bool(options["typogrify"]),
+        sidenotes=bool(options["sidenotes"]),
         summary_max_length=settings.get("SUMMARY_MAX_LENGTH"),
         workers=int(workers),
         parallel_threshold=int(options["parallel_threshold"]),

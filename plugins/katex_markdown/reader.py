@@ -186,6 +186,7 @@ class KatexMarkdownReader(BaseReader):
                 raise
         if body.title is not None:
             metadata["title"] = body.title
+            metadata["title_html"] = body.title_html
             if "slug" not in metadata and self.settings.get("SLUGIFY_SOURCE") == "title":
                 metadata["slug"] = slugify(
                     body.title_text,
@@ -200,6 +201,8 @@ class KatexMarkdownReader(BaseReader):
         metadata["toc"] = body.toc
         metadata["has_math"] = body.has_math
         metadata["summary_has_math"] = body.summary_has_math
+        metadata["title_has_math"] = body.title_has_math
+        metadata["has_diagrams"] = body.has_diagrams
         metadata["word_count"] = body.word_count
         if "description" not in metadata:
             metadata["description"] = body.description
