@@ -97,7 +97,7 @@ def test_series_index_lists_every_series_with_its_part_count(numbered, by_date):
 
     assert entries(numbered) == [("Deep Learning Foundations", "4 parts")]
     # The series with the newest part first.
-    assert entries(by_date) == [("Quantisation", "1 part"), ("Softmax, end to end", "3 parts")]
+    assert entries(by_date) == [("Quantisation", "2 parts"), ("Softmax, end to end", "3 parts")]
 
 
 def test_series_is_in_the_main_menu(numbered):
@@ -140,6 +140,12 @@ def test_part_box_steps_to_the_previous_and_next_part(numbered):
 def test_posts_outside_a_series_have_no_part_box(numbered):
     assert not numbered.page(COMPANION).cssselect(".series-nav")
     assert not numbered.page("posts/a-note-on-tea/").cssselect(".series-nav, link[href$='css/series.css']")
+
+
+def test_a_title_with_math_is_typeset_in_the_part_box_with_katex_styles(by_date):
+    page = by_date.page("posts/quantisation-part-one/")
+    assert page.cssselect(".series-nav__part a .katex")
+    assert page.cssselect("link[href$='katex/katex.min.css']")  # the post itself has no formula
 
 
 # --- Numbered sections -----------------------------------------------------------------------------

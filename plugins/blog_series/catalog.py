@@ -33,6 +33,19 @@ def where(content, field: str | None = None, line: int | None = None) -> str:
     return f"{os.path.relpath(content.source_path)}:{line}"
 
 
+def display_title(content) -> str:
+    """The title as HTML for headings and links: with its math typeset when it has any."""
+    return getattr(content, "title_html", None) or content.title
+
+
+def mark_math(content, html: str, flag: str = "has_math") -> None:
+    """HTML shown on the content's page (a label, a title) may bring a typeset formula: the page
+    then needs KaTeX's stylesheet."""
+    if 'class="katex' in html and not content.metadata.get(flag):
+        content.metadata[flag] = True
+        setattr(content, flag, True)
+
+
 def reference_label(section: Section, container_title: str) -> str:
     """"§ 3.4 Backpropagation of Deep Learning Foundations" (HTML; no number when unnumbered)."""
     number = f"{section.number} " if section.number else ""
@@ -170,8 +183,10 @@ def attach_parts(series: Series, parts: list[Article], catalog: SeriesCatalog) -
     headings = catalog.sections.setdefault(series.slug, {})
     for number, part in enumerate(parts, start=1):
         for anchor, section in part_sections(part, number, series.number_sections).items():
-            target = SectionTarget(part, section, reference_label(section, series.title))
+            target = SectionTarget(part, section, reference_label(section, display_title(series)))
             headings.setdefault(anchor, []).append(target)
+        for shown in [series, *parts]:  # the part box shows every title
+            mark_math(part, display_title(shown))
         part.series = SeriesPart(
             series=series, number=number, total=len(parts), parts=parts,
             previous=parts[number - 2] if number > 1 else None,

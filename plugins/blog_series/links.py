@@ -6,7 +6,7 @@ import posixpath
 
 from pelican.contents import Article
 
-from .catalog import reference_label, where
+from .catalog import display_title, mark_math, reference_label, where
 from .model import CompanionLink, SeriesCatalog
 from .references import PREFIX, Reference, Resolved, Unresolved, line_of, parse_companion, rewrite_series_links
 from .sections import sections_of
@@ -35,7 +35,7 @@ class Resolver:
                     f"series '{reference.slug}' has no description file to link its page through; "
                     f"add one or link to a section with #<heading id>"
                 )
-            return Resolved(f"{{filename}}/{series.relative_source_path}", series.title)
+            return Resolved(f"{{filename}}/{series.relative_source_path}", display_title(series))
         target = self.section(reference)
         return Resolved(f"{{filename}}/{target.part.relative_source_path}#{reference.anchor}", target.label)
 
@@ -58,23 +58,16 @@ def resolve_references(contents, resolver: Resolver) -> None:
     for content in contents:
         body, problems = rewrite_series_links(content._content or "", resolver)
         content._content = body
-        _mark_math(content, body, "has_math")
+        mark_math(content, body)
         summary = content.metadata.get("summary")
         if summary and PREFIX in summary:
             summary, more = rewrite_series_links(summary, resolver, linked=False)
             content.metadata["summary"] = content._summary = summary
-            _mark_math(content, summary, "summary_has_math")
+            mark_math(content, summary, "summary_has_math")
             problems += more
         for reference, problem in dict(problems).items():  # once, though body and summary have it
             line = line_of(content.source_path, reference.written)
             logger.error("%s: %s: %s", where(content, line=line), reference.written, problem)
-
-
-def _mark_math(content, html: str, flag: str) -> None:
-    """A label may bring a typeset formula (a heading with math): the page then needs KaTeX's CSS."""
-    if 'class="katex' in html and not content.metadata.get(flag):
-        content.metadata[flag] = True
-        setattr(content, flag, True)
 
 
 def _companion_target(article: Article, value, resolver: Resolver, context) -> CompanionLink:
@@ -96,7 +89,7 @@ def _companion_target(article: Article, value, resolver: Resolver, context) -> C
     section = sections_of(post.metadata.get("toc") or "", {}).get(value.anchor)
     if section is None:
         raise Unresolved(f"{path} has no heading with the id '{value.anchor}'")
-    return CompanionLink(post, value.anchor, reference_label(section, post.title))
+    return CompanionLink(post, value.anchor, reference_label(section, display_title(post)))
 
 
 def link_companions(articles, resolver: Resolver, context) -> None:
@@ -117,7 +110,9 @@ def link_companions(articles, resolver: Resolver, context) -> None:
             logger.error("%s: Companion: %s: %s", where(article, "companion"), value, problem)
             continue
         article.companion = link
+        mark_math(article, display_title(link.post))
         if article.status == "published":
+            mark_math(link.post, display_title(article))
             link.post.companions.append(CompanionLink(article, link.anchor, link.section))
     for article in articles:
         article.companions.sort(key=lambda link: (link.post.date, link.post.source_path))

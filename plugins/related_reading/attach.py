@@ -48,3 +48,6 @@ def attach_related_posts(generator) -> None:
     )
     for article in readers:
         article.related_posts = [by_key[key] for key in scored[id(article)]]
+        if any(getattr(post, "title_has_math", False) for post in article.related_posts):
+            # A title with a formula is shown typeset: the page needs KaTeX's stylesheet.
+            article.has_math = article.metadata["has_math"] = True
