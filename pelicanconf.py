@@ -19,6 +19,7 @@ DEFAULT_LANG = "en"
 MENUITEMS = (
     ("Posts", ""),
     ("Journal", "journal/"),
+    ("Series", "series/"),
     ("Tags", "tags/"),
     ("Archives", "archives/"),
 )
@@ -89,6 +90,8 @@ JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": T
 # --- Plugins, in dependency order ---------------------------------------------------------------------
 PLUGIN_PATHS = ["plugins"]
 # journal_sections before post_neighbours: neighbours stay within a post's journal section.
+# tag_index, blog_series and related_reading do not depend on each other's order: tag spellings
+# are merged before Pelican groups posts by tag, ahead of every other handler.
 PLUGINS = [
     "katex_markdown",
     "paper_elements",
@@ -97,6 +100,9 @@ PLUGINS = [
     "journal_sections",
     "post_neighbours",
     "collection_page",
+    "tag_index",
+    "blog_series",
+    "related_reading",
     "content_checks",
     "page_writer",
     "feed_content",
@@ -185,6 +191,19 @@ SITE_SEO = {
 
 # --- reading_time ---------------------------------------------------------------------------------
 READING_TIME_WPM = 220
+
+# --- tag_index: one tag however it is spelled; the tags index -------------------------------------
+TAG_INDEX = {"cloud": False}  # True: tags/ shows a cloud weighted by post count
+
+# --- blog_series: a page per series, the part box, numbered sections, {series} links ------------------
+SERIES_URL = "series/{slug}/"
+SERIES_SAVE_AS = "series/{slug}/index.html"
+SERIES_INDEX_URL = "series/"
+SERIES_INDEX_SAVE_AS = "series/index.html"
+SERIES_PATH = "series"  # content/series/<slug>.md: a series' title, description, Number_sections
+
+# --- related_reading: related posts under each post ---------------------------------------------------
+RELATED_READING = {"count": 3, "series_weight": 1}
 
 # Pelican's own content cache is keyed by mtime and would store Article objects; katex_markdown's
 # cache is keyed by content hash and settings instead.

@@ -349,7 +349,7 @@ def series_fields(index: int) -> list[str]:
         return []
     number = index // 5 // 4  # the how-manyth series
     name = f"{SERIES[number % len(SERIES)]} ({number // len(SERIES) + 1})"
-    return [f"Series: {name}", f"Series_part: {index // 5 % 4 + 1}"]
+    return [f"Series: {name}", f"Series_index: {index // 5 % 4 + 1}"]
 
 
 def collection_place(index: int) -> str | None:
