@@ -108,7 +108,7 @@ def deploy(c, push=True):
 
 @task
 def icons(c):
-    """Render content/images/apple-touch-icon.png and card.png from favicon.svg and SITENAME (Chromium)."""
+    """Render the theme's apple-touch-icon.png and content/images/card.png from favicon.svg and SITENAME (Chromium)."""
     from site_tools.icons import make_icons
 
     for path in make_icons(ROOT, SETTINGS["dev"]):
