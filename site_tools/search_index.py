@@ -34,17 +34,19 @@ def pagefind_command(output_path: str, index_path: str) -> list[str]:
     return command
 
 
-def index_site(output_path: str) -> list[str]:
+def index_site(output_path: str, background: bool = False) -> list[str]:
     """Index the site in `output_path` into output_path/pagefind/; the errors (none when it
     worked). Pagefind leaves the files of pages that are gone in its folder: the index is made
-    in a fresh folder beside the site and replaces the old one whole."""
+    in a fresh folder beside the site and replaces the old one whole. In the `background` (the
+    livereload server) Pagefind runs at the lowest CPU priority: the next rebuild comes first."""
     output_path = os.path.abspath(output_path)
     if not os.path.isdir(output_path):
         return [f"search index: Pagefind failed: no site at {output_path}"]
     fresh = tempfile.mkdtemp(prefix=".pagefind-", dir=os.path.dirname(output_path))
     os.chmod(fresh, 0o755)  # served as the rest of the site (mkdtemp makes it private)
     try:
-        done = subprocess.run(pagefind_command(output_path, fresh), capture_output=True, text=True)
+        done = subprocess.run(pagefind_command(output_path, fresh), capture_output=True, text=True,
+                              preexec_fn=(lambda: os.nice(19)) if background else None)
     except OSError as error:
         shutil.rmtree(fresh, ignore_errors=True)
         return [f"search index: Pagefind could not run ({error}); install the locked requirements"]
@@ -95,7 +97,7 @@ class BackgroundIndexer:
 
     def _run(self) -> None:
         while True:
-            for error in index_site(self.output_path):
+            for error in index_site(self.output_path, background=True):
                 self.report(error)
             with self._lock:
                 if not self._again:
