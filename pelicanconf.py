@@ -23,6 +23,7 @@ DEFAULT_LANG = "en"
 MENUITEMS = (
     ("Posts", ""),
     ("Journal", "journal/"),
+    ("Series", "series/"),
     ("Tags", "tags/"),
     ("Archives", "archives/"),
 )
@@ -81,6 +82,11 @@ TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 
+# Icons, paths relative to SITEURL (content/images/ is copied to images/). The PNGs are made from
+# the SVG by `invoke icons`.
+FAVICON = "theme/images/favicon.svg"  # in theme/static/images/: every site built with this theme has it
+APPLE_TOUCH_ICON = "theme/images/apple-touch-icon.png"
+
 # --- Templates --------------------------------------------------------------------------------------
 # Autoescaping stays on: templates mark only pipeline-produced HTML (content, summary, toc, title) safe.
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
@@ -88,16 +94,26 @@ JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": T
 # --- Plugins, in dependency order ---------------------------------------------------------------------
 PLUGIN_PATHS = ["plugins"]
 # journal_sections before post_neighbours: neighbours stay within a post's journal section.
+# tag_index, blog_series and related_reading do not depend on each other's order: tag spellings
+# are merged before Pelican groups posts by tag, ahead of every other handler.
 PLUGINS = [
     "katex_markdown",
+    "paper_elements",
     "reading_time",
+    "cite_bibtex",
     "journal_sections",
     "post_neighbours",
     "collection_page",
+    "tag_index",
+    "blog_series",
+    "related_reading",
     "responsive_images",
     "content_checks",
     "inline_theme_css",
     "page_writer",
+    "feed_content",
+    # After page_writer: the sitemap lists the pages page_writer reports on `finalized`.
+    "site_seo",
 ]
 
 # --- katex_markdown: the Markdown reader (math, code, typography; parallel and cached) ---------------
@@ -114,6 +130,8 @@ MARKDOWN = {
         "pymdownx.superfences",
         "pymdownx.highlight",
         "pymdownx.details",
+        # paper_elements: theorem-like and figure blocks, `@label` references (plugins/README.md)
+        "paper_elements.markdown_blocks",
     ],
     "extension_configs": {
         "markdown.extensions.toc": {
@@ -127,6 +145,8 @@ MARKDOWN = {
             "pygments_lang_class": True,
             "linenums_style": "pymdownx-inline",
         },
+        # "shared": Definition 1, Theorem 2, Lemma 3; "separate": Definition 1, Theorem 1, Lemma 1
+        "paper_elements.markdown_blocks": {"theorem_counters": "shared"},
     },
     "output_format": "html5",
 }
@@ -143,6 +163,14 @@ KATEX_MARKDOWN = {
     "typogrify": True,
     "workers": None,  # None: one per CPU core; 1 renders serially in the build process
     "cache": True,
+}
+
+# --- cite_bibtex: citations from content/refs/*.bib, References, "Cite this post" ---------------------
+CITE_BIBTEX = {
+    "style": "numeric",  # or "author-year"; a post can say `Citation_style: author-year`
+    # BibTeX entries and Scholar tags need an absolute URL; dev builds have SITEURL = "", so they
+    # show this one (publishconf.py's SITEURL wins in publish builds).
+    "siteurl": "https://example.github.io",
 }
 
 # --- journal_sections: streams of posts with their own page and feed (`Section: journal`) ----------
@@ -165,8 +193,28 @@ COLLECTION_POSTS_URL = "posts/"
 # the build. The other keys and their defaults: plugins/README.md.
 RESPONSIVE_IMAGES = {"budgets_file": os.path.join(PROJECT_ROOT, "budgets.toml")}
 
+# --- site_seo: link previews, sitemap.xml, robots.txt, JSON-LD (absolute URLs: publish builds) ------
+SITE_SEO = {
+    "default_image": "images/card.png",  # og:image of pages without `Image:` (made by `invoke icons`)
+    "sitemap_exclude": ("404.html",),
+    "robots_txt": True,
+}
+
 # --- reading_time ---------------------------------------------------------------------------------
 READING_TIME_WPM = 220
+
+# --- tag_index: one tag however it is spelled; the tags index -------------------------------------
+TAG_INDEX = {"cloud": False}  # True: tags/ shows a cloud weighted by post count
+
+# --- blog_series: a page per series, the part box, numbered sections, {series} links ------------------
+SERIES_URL = "series/{slug}/"
+SERIES_SAVE_AS = "series/{slug}/index.html"
+SERIES_INDEX_URL = "series/"
+SERIES_INDEX_SAVE_AS = "series/index.html"
+SERIES_PATH = "series"  # content/series/<slug>.md: a series' title, description, Number_sections
+
+# --- related_reading: related posts under each post ---------------------------------------------------
+RELATED_READING = {"count": 3, "series_weight": 1}
 
 # Pelican's own content cache is keyed by mtime and would store Article objects; katex_markdown's
 # cache is keyed by content hash and settings instead.

@@ -14,7 +14,11 @@ FEED_DOMAIN = SITEURL
 FEED_ALL_ATOM = "feeds/all.atom.xml"
 FEED_ALL_RSS = "feeds/all.rss.xml"
 TAG_FEED_ATOM = "feeds/tags/{slug}.atom.xml"
+TAG_FEED_RSS = "feeds/tags/{slug}.rss.xml"
 FEED_MAX_ITEMS = 20
+# Full posts in RSS too (Pelican's default is the summary alone); the feed_content plugin makes
+# every entry readable in feed readers.
+RSS_FEED_SUMMARY_ONLY = False
 
 DELETE_OUTPUT_DIRECTORY = True
 

@@ -14,6 +14,7 @@ sys.path.insert(0, str(ROOT))
 
 from site_tools.build import build as run_build  # noqa: E402
 from site_tools.build import build_then_swap  # noqa: E402
+from site_tools.search_index import add_search_index  # noqa: E402
 
 SETTINGS = {
     "dev": str(ROOT / "pelicanconf.py"),
@@ -45,13 +46,13 @@ def setup(c, dev=False):
 
 @task(help={"content": "content folder (default: content/)", "output": "output folder (default: output/)"})
 def build(c, content=None, output=None):
-    """Build the site into output/ with the development settings."""
+    """Build the site into output/ with the development settings, then its search index."""
     overrides = {}
     if content:
         overrides["PATH"] = os.path.abspath(content)
     if output:
         overrides["OUTPUT_PATH"] = os.path.abspath(output)
-    _report(run_build(SETTINGS["dev"], overrides))
+    _report(add_search_index(run_build(SETTINGS["dev"], overrides)))
 
 
 @task
@@ -105,6 +106,15 @@ def deploy(c, push=True):
     print(f"Deployed: output/ {where} on the gh-pages branch.", file=sys.stderr)
 
 
+@task
+def icons(c):
+    """Render the theme's apple-touch-icon.png and content/images/card.png from favicon.svg and SITENAME (Chromium)."""
+    from site_tools.icons import make_icons
+
+    for path in make_icons(ROOT, SETTINGS["dev"]):
+        print(path.relative_to(ROOT))
+
+
 @task(help={"title": "the post's title"})
 def new(c, title):
     """Create content/posts/<slug>.md from a title, as a draft."""
@@ -134,13 +144,11 @@ def test(c, k=None):
 
 @task(help={"runs": "Lighthouse runs per page (default: `runs` in budgets.toml)"})
 def check(c, runs=None):
-    """Build; validate the HTML (Nu), links (lychee), workflows; then measure budgets.toml."""
-    from site_tools.checks import run_budgets, run_checks
+    """Build; validate the HTML (Nu), links (lychee), a production build's feeds, workflows; then measure budgets.toml."""
+    from site_tools.checks import run_checks
 
     build(c)
-    failures = run_checks(c, ROOT, OUTPUT)
-    if not run_budgets(ROOT, int(runs) if runs else None):
-        failures.append("budgets")
+    failures = run_checks(c, ROOT, OUTPUT, int(runs) if runs else None)
     if failures:
         raise Exit("Checks failed: " + ", ".join(failures), code=1)
 
@@ -149,12 +157,13 @@ def check(c, runs=None):
     "posts": "posts in the synthetic corpus (default 300)",
     "baseline": "also build the corpus with plain Pelican + typogrify + render-math (default on)",
     "reload": "also measure save-to-reload in headless Chromium (default on)",
+    "citations": "also build the corpus with a 2,000-entry .bib cited by 300 posts (default on)",
 })
-def bench(c, posts=300, baseline=True, reload=True):
+def bench(c, posts=300, baseline=True, reload=True, citations=True):
     """Benchmark cold and warm builds on a synthetic corpus; appends to docs/benchmarks.md."""
     from site_tools.bench import run_bench
 
-    run_bench(ROOT, int(posts), baseline=baseline, reload=reload)
+    run_bench(ROOT, int(posts), baseline=baseline, reload=reload, citations=citations)
 
 
 @task(help={"upgrade": "move every package to its newest version the .in files allow"})

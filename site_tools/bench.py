@@ -26,12 +26,14 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from site_tools.corpus import CorpusStats, write_corpus
+from site_tools.corpus import CorpusStats, write_citations, write_corpus
 
 BASELINE_SETTINGS = Path(__file__).with_name("baseline_pelicanconf.py")
 RESULT_PREFIX = "BENCH-RESULT "
 REPETITIONS = 3  # each cold / warm / one-edit sequence is run this often; the table shows medians
 RELOAD_REPETITIONS = 3
+# The citations case (issue 14): a generated .bib of this many entries, cited by this many posts.
+BIB_ENTRIES, CITING_POSTS = 2000, 300
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -475,8 +477,19 @@ def measure_big_formula(root: Path, work: Path) -> str:
 
 # --- The benchmark ------------------------------------------------------------------------------------
 
+def citations_section(project: Site, cited: Site, citing: int) -> str:
+    """What the citations case adds: the same corpus with a large .bib file and citing posts."""
+    rows = [f"| {label} | {median_seconds(project.runs[kind]):.2f} s | {median_seconds(cited.runs[kind]):.2f} s "
+            f"| {median_seconds(cited.runs[kind]) - median_seconds(project.runs[kind]):+.2f} s |"
+            for label, kind in (("Cold build", "cold"), ("Warm build, no change", "warm"),
+                                ("Warm build, one post edited", "edit"))]
+    return (f"\nCitations: a {BIB_ENTRIES:,}-entry .bib file, {citing} posts citing four entries each "
+            "(target: adds at most 1 s)\n\n| | Project | With citations | Added |\n|---|---:|---:|---:|\n"
+            + "\n".join(rows) + "\n")
+
+
 def run_bench(root: Path, posts: int, baseline: bool = True, reload: bool = True,
-              repetitions: int = REPETITIONS) -> None:
+              repetitions: int = REPETITIONS, citations: bool = True) -> None:
     """Benchmark the project (and the baseline) on `posts` synthetic posts; print and record the table."""
     root = Path(root).resolve()
     work = Path(tempfile.mkdtemp(prefix="bench-"))
@@ -490,7 +503,12 @@ def run_bench(root: Path, posts: int, baseline: bool = True, reload: bool = True
         sources = sorted((project.content / "posts").glob("*.md"))
         edited = sources[len(sources) // 2]
         sites = [(project, edited)]
-        other = None
+        other = cited = None
+        if citations:
+            cited = Site("citations", root / "pelicanconf.py", work / "citations")
+            write_corpus(cited.content, posts)
+            citing = write_citations(cited.content, CITING_POSTS, BIB_ENTRIES)
+            sites.append((cited, cited.content / "posts" / edited.name))
         if baseline:
             other = Site("baseline", BASELINE_SETTINGS, work / "baseline")
             write_corpus(other.content, posts)
@@ -499,6 +517,8 @@ def run_bench(root: Path, posts: int, baseline: bool = True, reload: bool = True
         if reload:
             measure_reload(root, project, sources[len(sources) // 3])
         section = report(root, stats, project, other, katex) + "\n" + measure_big_formula(root, work)
+        if cited:
+            section += citations_section(project, cited, citing)
         print("\n" + section)
         append_to_docs(root, section)
     finally:

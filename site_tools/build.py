@@ -24,6 +24,8 @@ from pelican.log import init as init_logging
 from pelican.plugins import signals
 from pelican.settings import read_settings
 
+from site_tools.search_index import add_search_index
+
 
 class _Collector(logging.Handler):
     def __init__(self):
@@ -140,11 +142,12 @@ def build(settings_file: str, overrides: dict | None = None, verbose: bool = Fal
 
 
 def build_then_swap(settings_file: str, output_path: str, overrides: dict | None = None) -> BuildResult:
-    """Build into a fresh folder and replace `output_path` with it only if the build is good."""
+    """Build (and index for search) into a fresh folder and replace `output_path` with it only if
+    both worked."""
     parent = os.path.dirname(os.path.abspath(output_path))
     os.makedirs(parent, exist_ok=True)
     staging = tempfile.mkdtemp(prefix=".publish-", dir=parent)
-    result = build(settings_file, {**(overrides or {}), "OUTPUT_PATH": staging})
+    result = add_search_index(build(settings_file, {**(overrides or {}), "OUTPUT_PATH": staging}))
     if not result.ok:
         shutil.rmtree(staging, ignore_errors=True)
         result.output_path = output_path

@@ -1,8 +1,8 @@
-"""`invoke check`: the Nu HTML validator, an offline link check, the workflow linters, and the
-budgets of budgets.toml (Lighthouse, axe-core, weight, requests) over the served site."""
+"""`invoke check`: the Nu HTML validator, an offline link check, feed validation, the workflow
+linters, and the budgets of budgets.toml (Lighthouse, axe-core, weight, requests) over the served
+site."""
 
 import os
-import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,11 +11,27 @@ from site_tools.budgets import LIGHTHOUSE_CATEGORIES, Budgets, BudgetError, read
 from site_tools.build import build
 from site_tools.page_audit import PageVisit, audit_site, render_blocking_scripts, site_paths
 from site_tools.pages_server import PagesServer
+from site_tools.search_index import add_search_index
 
-CHECK_SITE = ".cache/check-site"  # the publish build the budgets measure (under the ignored .cache/)
+CHECK_FOLDER = ".cache/check"  # the production build that the feed check and the budgets measure
 
 
-def _commands(root: Path, output: Path) -> dict[str, str]:
+def publish_for_checks(root: Path, siteurl: str) -> tuple[Path, list[str]]:
+    """A production build (absolute URLs, feeds, search index) in .cache/check/, with caches of
+    its own so that the development build's records stay valid, and `siteurl` (the local server
+    that serves it to the budgets) as its SITEURL, so that every absolute URL of the site stays on
+    127.0.0.1; (its output folder, its errors)."""
+    folder = root / CHECK_FOLDER
+    os.environ["SITEURL"] = siteurl  # publishconf.py derives FEED_DOMAIN and more from it
+    try:
+        result = add_search_index(build(str(root / "publishconf.py"),
+                                        {"OUTPUT_PATH": str(folder / "output"), "CACHE_PATH": str(folder / "cache")}))
+    finally:
+        del os.environ["SITEURL"]
+    return Path(result.output_path), result.errors
+
+
+def _commands(root: Path, output: Path, published: Path) -> dict[str, str]:
     vnu = root / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
     workflows = root / ".github" / "workflows"
     return {
@@ -24,19 +40,30 @@ def _commands(root: Path, output: Path) -> dict[str, str]:
             f"lychee --offline --no-progress --include-fragments --index-files index.html "
             f"--root-dir {output} '{output}/**/*.html'"
         ),
+        "feeds (feedparser, production build)": f"{sys.executable} -m site_tools.feed_check {published}",
         # The whole .github folder: the workflows and dependabot.yml.
         "workflow security (zizmor)": f"zizmor --offline --no-progress {workflows.parent}",
         "workflow syntax (actionlint)": f"actionlint {workflows}/*.yml",
     }
 
 
-def run_checks(c, root: Path, output: Path) -> list[str]:
-    """Run every check, even after one fails; return the names of those that failed."""
+def run_checks(c, root: Path, output: Path, lighthouse_runs: int | None = None) -> list[str]:
+    """Run every check, the budgets last, even after one fails; return the names of those that failed."""
     failures = []
-    for name, command in _commands(root, output.resolve()).items():
-        print(f"\n== {name}")
-        if not c.run(command, warn=True, pty=False).ok:
-            failures.append(name)
+    with PagesServer(root / CHECK_FOLDER / "output") as server:
+        published, errors = publish_for_checks(root, server.url)
+        if errors:
+            print("\n== production build\n" + "\n".join(errors))
+            failures.append("production build")
+        for name, command in _commands(root, output.resolve(), published).items():
+            print(f"\n== {name}")
+            if not c.run(command, warn=True, pty=False).ok:
+                failures.append(name)
+        if errors:
+            print("\n== budgets (budgets.toml): not measured, the production build failed")
+            failures.append("budgets")
+        elif not run_budgets(root, server, published, lighthouse_runs):
+            failures.append("budgets")
     return failures
 
 
@@ -191,38 +218,22 @@ def _lighthouse_details(results, pages) -> list[str]:
     return lines
 
 
-def build_served_site(root: Path, server: PagesServer) -> list[str]:
-    """The publish build (publishconf.py) with SITEURL set to the server's address, so that every
-    absolute URL of the site stays on 127.0.0.1. Returns the build's errors."""
-    output = root / CHECK_SITE
-    shutil.rmtree(output, ignore_errors=True)
-    os.environ["SITEURL"] = server.url
-    try:
-        result = build(str(root / "publishconf.py"), {"OUTPUT_PATH": str(output)})
-    finally:
-        del os.environ["SITEURL"]
-    return result.errors
-
-
-def measure_budgets(root: Path, lighthouse_runs: int | None = None) -> tuple[list[Row], list[str]]:
-    """Build, serve and measure the demo site against budgets.toml: (rows, details for failures)."""
+def measure_budgets(root: Path, server: PagesServer, output: Path,
+                    lighthouse_runs: int | None = None) -> tuple[list[Row], list[str]]:
+    """Measure the site in `output`, served by `server`, against budgets.toml: (rows, details for
+    failures)."""
     from site_tools.lighthouse import run_pages
 
     budgets = read_budgets(root / "budgets.toml")
-    output = root / CHECK_SITE
-    with PagesServer(output) as server:
-        errors = build_served_site(root, server)
-        if errors:
-            return [Row("publish build", "-", f"{len(errors)} error(s)", "0", "FAIL")], errors
-        paths = site_paths(output)
-        print(f"Measuring {len(paths)} pages at {server.url} (axe-core in {', '.join(budgets.themes)}) ...",
-              flush=True)
-        visits = audit_site(server.url, paths, budgets.themes, root)
-        built = [page for page in budgets.lighthouse.pages if _page_file(output, page.path).is_file()]
-        missing = [page for page in budgets.lighthouse.pages if page not in built]
-        runs = lighthouse_runs or budgets.lighthouse.runs
-        results = run_pages(root, server.url, [(p.kind, p.path) for p in built], runs,
-                            budgets.lighthouse.cpu_slowdown, progress=lambda line: print(line, flush=True))
+    paths = site_paths(output)
+    print(f"Measuring {len(paths)} pages at {server.url} (axe-core in {', '.join(budgets.themes)}) ...",
+          flush=True)
+    visits = audit_site(server.url, paths, budgets.themes, root)
+    built = [page for page in budgets.lighthouse.pages if _page_file(output, page.path).is_file()]
+    missing = [page for page in budgets.lighthouse.pages if page not in built]
+    runs = lighthouse_runs or budgets.lighthouse.runs
+    results = run_pages(root, server.url, [(p.kind, p.path) for p in built], runs,
+                        budgets.lighthouse.cpu_slowdown, progress=lambda line: print(line, flush=True))
     rows = lighthouse_rows(budgets, results) + not_built_rows(missing)
     rows += visit_rows(budgets, visits) + blocking_rows(budgets, output)
     details = _violation_details(visits) + _lighthouse_details(
@@ -230,11 +241,11 @@ def measure_budgets(root: Path, lighthouse_runs: int | None = None) -> tuple[lis
     return rows, details
 
 
-def run_budgets(root: Path, lighthouse_runs: int | None = None) -> bool:
+def run_budgets(root: Path, server: PagesServer, output: Path, lighthouse_runs: int | None = None) -> bool:
     """Measure, print the table (and what broke each failing budget); True when all are met."""
     print("\n== budgets (budgets.toml)", flush=True)
     try:
-        rows, details = measure_budgets(root, lighthouse_runs)
+        rows, details = measure_budgets(root, server, output, lighthouse_runs)
     except BudgetError as error:
         print(error, file=sys.stderr)
         return False

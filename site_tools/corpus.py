@@ -349,7 +349,7 @@ def series_fields(index: int) -> list[str]:
         return []
     number = index // 5 // 4  # the how-manyth series
     name = f"{SERIES[number % len(SERIES)]} ({number // len(SERIES) + 1})"
-    return [f"Series: {name}", f"Series_part: {index // 5 % 4 + 1}"]
+    return [f"Series: {name}", f"Series_index: {index // 5 % 4 + 1}"]
 
 
 def collection_place(index: int) -> str | None:
@@ -445,3 +445,53 @@ def write_corpus(folder, posts: int, seed: int = 0) -> CorpusStats:
     about = " ".join(prose_sentence(rng) for _ in range(12))
     (folder / "pages" / "about.md").write_text(f"Title: About\n\n{about}\n", encoding="utf-8")
     return CorpusStats(posts, words, formulas)
+
+
+# --- Citations: a large .bib file and posts that cite from it ----------------------------------------
+
+SURNAMES = """Vaswani Shazeer Parmar He Zhang Ren Sun Kingma Ba Welling Goodfellow Bengio Courville
+Hinton LeCun Rumelhart Williams Sutskever Krizhevsky Graves Schmidhuber Hochreiter Loshchilov Hutter
+Gödel Euler Jensen Kullback Leibler Cover Thomas Dao Ermon Rudra Ré Higgins Mohamed Lerchner""".split()
+FIRST_NAMES = "Ada Ashish Noam Kaiming Diederik Jimmy Ian Yoshua Geoffrey Yann Łukasz Tri Irina Maxim".split()
+VENUES = ["Advances in Neural Information Processing Systems", "International Conference on Machine Learning",
+          "International Conference on Learning Representations", "Journal of Machine Learning Research",
+          "Annals of Statistics", "Proceedings of the {IEEE} Conference on Computer Vision"]
+
+
+LATEX_ACCENTS = {"ö": r'{\"o}', "é": r"{\'e}", "Ł": r"{\L}"}
+
+
+def latex_accents(name: str) -> str:
+    return "".join(LATEX_ACCENTS.get(character, character) for character in name)
+
+
+def bib_entry(rng: random.Random, key: str) -> str:
+    """One entry with what real .bib files hold: several authors (some with LaTeX accents),
+    protected words, an en dash, sometimes math in the title, a DOI or a URL."""
+    authors = " and ".join(f"{latex_accents(rng.choice(SURNAMES))}, {latex_accents(rng.choice(FIRST_NAMES))}"
+                           for _ in range(rng.randint(1, 6)))
+    title = f"{rng.choice(ADJECTIVES).capitalize()} {rng.choice(TOPICS)} with {{GPUs}}"
+    if rng.random() < 0.2:
+        title += r" and $\alpha$-stable noise"
+    year = rng.randint(1950, 2025)
+    first = rng.randint(1, 900)
+    link = f"doi = {{10.5555/{key}}}" if rng.random() < 0.6 else f"url = {{https://arxiv.org/abs/{key}}}"
+    return (f"@inproceedings{{{key},\n  author = {{{authors}}},\n  title = {{{title}}},\n"
+            f"  booktitle = {{{rng.choice(VENUES)}}},\n  pages = {{{first}--{first + rng.randint(5, 20)}}},\n"
+            f"  year = {{{year}}},\n  {link},\n}}\n")
+
+
+def write_citations(folder, citing_posts: int, entries: int = 2000, seed: int = 0) -> int:
+    """folder/refs/bench.bib with `entries` entries, and a paragraph citing four of them (one with a
+    page) appended to each of the first `citing_posts` posts. Returns how many posts cite."""
+    folder = Path(folder)
+    rng = random.Random(seed)
+    keys = [f"work{number:05d}" for number in range(entries)]
+    (folder / "refs").mkdir(parents=True, exist_ok=True)
+    (folder / "refs" / "bench.bib").write_text("\n".join(bib_entry(rng, key) for key in keys), encoding="utf-8")
+    posts = sorted((folder / "posts").glob("*.md"))[:citing_posts]
+    for path in posts:
+        a, b, c, d = rng.sample(keys, 4)
+        with path.open("a", encoding="utf-8") as post:
+            post.write(f"\nEarlier work [@{a}] and two follow-ups [@{b}; @{c}] set this up [@{d}, p. 7].\n")
+    return len(posts)

@@ -19,6 +19,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from site_tools.build import build
+from site_tools.search_index import BackgroundIndexer
 
 EVENTS_PATH = "/__livereload"
 _CLIENT_SCRIPT = """<script>(() => {
@@ -50,6 +51,7 @@ class _BuildState:
         self._token = uuid.uuid4().hex[:8]  # differs after a restart, so pages reload then too
         self.number = 0
         self.errors: list[str] = []
+        self.after_good_build = lambda: None  # e.g. index the site for search, in the background
 
     @property
     def build_id(self) -> str:
@@ -60,6 +62,8 @@ class _BuildState:
             self.number += 1
             self.errors = errors
             self._changed.notify_all()
+        if not errors:
+            self.after_good_build()
 
     def message(self) -> bytes:
         return f"data: {json.dumps({'build': self.build_id, 'errors': self.errors})}\n\n".encode()
@@ -184,6 +188,7 @@ def serve_with_reload(settings_file, output_path, watched_paths, host, port, ove
     overrides = dict(overrides or {})
     output_path = os.path.abspath(output_path)
     state = _BuildState()
+    state.after_good_build = BackgroundIndexer(output_path, lambda error: print(error, file=sys.stderr)).request
     _rebuild(settings_file, output_path, overrides, state)
     server = _server(output_path, host, port, state)
     plugin_folders = [Path(p).resolve() for p in watched_paths if Path(p).name == "plugins"]

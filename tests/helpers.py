@@ -15,6 +15,7 @@ sys.path.insert(0, str(ROOT / "plugins"))
 from site_tools.build import BuildResult, build  # noqa: E402
 
 FIXTURE_SITE = Path(__file__).parent / "site"
+PAPER_SITE = Path(__file__).parent / "paper_site"  # sidenotes, diagrams, kramdown math, math in a title
 DEV_SETTINGS = str(ROOT / "pelicanconf.py")
 PUBLISH_SETTINGS = str(ROOT / "publishconf.py")
 
@@ -99,3 +100,8 @@ def rebuild_after_edit(source: Path, folder: Path, edit, **overrides) -> tuple[d
     before = page_bytes(build_site(content, folder / "live", **overrides).output)
     edit(content)
     return before, build_site(content, folder / "live", **overrides), build_site(content, folder / "clean", **overrides)
+def build_cleanly(content: Path, folder: Path, **overrides) -> BuiltSite:
+    """A build of fixture content that must come out without an error or a warning."""
+    built = build_site(content, folder, **overrides)
+    assert (built.result.errors, built.result.warnings) == ([], [])
+    return built

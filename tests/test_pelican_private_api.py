@@ -64,6 +64,28 @@ def test_signals_this_project_connects_exist():
         assert hasattr(signals, name), name
 
 
+def test_summary_edits_go_through_underscore_summary():
+    """cite_bibtex edits summaries by setting `metadata["summary"]` and `_summary`: Pelican copies
+    `_summary` back into the metadata when it refreshes links, and `get_summary` reads the metadata."""
+    assert 'self.metadata["summary"] = self._summary' in inspect.getsource(
+        contents.Content.refresh_metadata_intersite_links
+    )
+    source = inspect.getsource(contents.Content)  # get_summary is memoized: read it in the class
+    assert 'if "summary" in self.metadata:\n            return self.metadata["summary"]' in source
+
+
+def test_generators_keep_their_content_in_these_lists():
+    """cite_bibtex reads every list of articles and pages (drafts and translations cite too)."""
+    articles = inspect.getsource(generators.ArticlesGenerator.__init__)
+    for name in ("articles", "translations", "drafts", "drafts_translations", "hidden_articles",
+                 "hidden_translations"):
+        assert f"self.{name} = []" in articles, name
+    pages = inspect.getsource(generators.PagesGenerator.__init__)
+    for name in ("pages", "translations", "hidden_pages", "hidden_translations", "draft_pages",
+                 "draft_translations"):
+        assert f"self.{name} = []" in pages, name
+
+
 def test_articles_lists_are_shared_with_the_context_and_the_index_reads_its_url_when_written():
     """journal_sections moves posts from `articles` to `hidden_articles` in place (the context holds
     the same lists) at `article_generator_finalized`; collection_page sets INDEX_SAVE_AS then."""

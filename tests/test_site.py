@@ -147,8 +147,8 @@ def test_published_pages_use_absolute_urls(published_site):
 
 
 @pytest.mark.parametrize("plugin", [
-    "katex_markdown", "reading_time", "journal_sections", "post_neighbours", "collection_page", "content_checks",
-    "page_writer",
+    "katex_markdown", "reading_time", "cite_bibtex", "journal_sections", "post_neighbours", "collection_page",
+    "tag_index", "blog_series", "related_reading", "content_checks", "page_writer", "feed_content", "site_seo",
 ])
 def test_each_plugin_is_our_own_and_loaded(plugin):
     import importlib

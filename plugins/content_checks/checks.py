@@ -48,9 +48,16 @@ def duplicate_outputs(generators) -> list[str]:
 
 
 def _content_folder(generators, settings) -> ContentFolder:
+    # What `{filename}` resolves through: posts and pages, and content a plugin registered there
+    # (blog_series' description files, whose pages are the series pages).
+    registered = generators[0].context.get("generated_content", {}).values() if generators else ()
+    sources = {  # Pelican maps a source it failed to read to None
+        os.path.abspath(content.source_path): content for content in registered if content and content.source_path
+    }
+    sources.update({os.path.abspath(content.source_path): content for content in all_content(generators)})
     return ContentFolder(
         root=os.path.abspath(settings["PATH"]),
-        sources={os.path.abspath(content.source_path): content for content in all_content(generators)},
+        sources=sources,
         static_files={os.path.abspath(static.source_path) for static in static_files(generators)},
         intrasite_regex=settings["INTRASITE_LINK_REGEX"],
     )

@@ -1,12 +1,16 @@
 """The plugin's settings, read once from Pelican's with documented defaults (see plugins/README.md)."""
 
 import hashlib
+import importlib.util
 import json
 import logging
 import os
+import sysconfig
 from dataclasses import dataclass
 from importlib import metadata as package_metadata
 from pathlib import Path
+
+from .latex_macros import DEFAULT_MACROS
 
 logger = logging.getLogger(__name__)
 
@@ -15,6 +19,7 @@ DEFAULTS = {
     "workers": None,  # processes that render bodies in parallel; None: one per CPU core
     "parallel_threshold": 8,  # fewer bodies than this to render: render them in the build process
     "cache": True,  # keep rendered bodies and formulas in CACHE_PATH/katex_markdown.sqlite
+    "sidenotes": True,  # footnotes also shown as sidenotes in the right margin on wide screens
 }
 PLUGIN_DIR = Path(__file__).resolve().parent
 _VERSIONED_PACKAGES = ("markdown", "pygments", "pymdown-extensions", "typogrify", "smartypants")
@@ -31,6 +36,7 @@ class Config:
     markdown: dict
     macros: dict
     typogrify: bool
+    sidenotes: bool
     summary_max_length: int | None
     workers: int
     parallel_threshold: int
@@ -59,6 +65,29 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def _installed_roots() -> tuple[str, ...]:
+    paths = sysconfig.get_paths()
+    return tuple({os.path.realpath(paths[name]) + os.sep for name in ("stdlib", "purelib", "platlib")})
+
+
+def _extension_code_fingerprint(markdown: dict) -> str:
+    """The source of every Markdown extension that is not an installed package (a plugin's own
+    extension, listed in MARKDOWN): installed ones are covered by their versions, these are not."""
+    digest = hashlib.sha256()
+    installed = _installed_roots()
+    for extension in markdown.get("extensions", []):
+        name = extension.partition(":")[0] if isinstance(extension, str) else type(extension).__module__
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue  # Markdown itself reports an extension it cannot load
+        if spec is None or not spec.origin or os.path.realpath(spec.origin).startswith(installed):
+            continue
+        for source in sorted(Path(spec.origin).resolve().parent.glob("*.py")):
+            digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()
+
+
 def read_config(settings: dict) -> Config:
     options = dict(settings.get("KATEX_MARKDOWN", {}))
     unknown = sorted(set(options) - set(DEFAULTS))
@@ -68,16 +97,18 @@ def read_config(settings: dict) -> Config:
         )
     options = {**DEFAULTS, **options}
     markdown = settings["MARKDOWN"]
-    macros = dict(settings.get("KATEX_MACROS", {}))
+    macros = {**DEFAULT_MACROS, **settings.get("KATEX_MACROS", {})}
     version = katex_version()
     workers = options["workers"] or os.cpu_count() or 1
     shaping = {
         "markdown": markdown,
         "macros": macros,
         "typogrify": options["typogrify"],
+        "sidenotes": options["sidenotes"],
         "summary": settings.get("SUMMARY_MAX_LENGTH"),
         "katex": version,
         "code": _code_fingerprint(),
+        "extension_code": _extension_code_fingerprint(markdown),
     }
     fingerprint = hashlib.sha256(json.dumps(shaping, sort_keys=True, default=repr).encode()).hexdigest()
     cache_file = None
@@ -87,10 +118,12 @@ def read_config(settings: dict) -> Config:
         markdown=markdown,
         macros=macros,
         typogrify=bool(options["typogrify"]),
+        sidenotes=bool(options["sidenotes"]),
         summary_max_length=settings.get("SUMMARY_MAX_LENGTH"),
         workers=int(workers),
         parallel_threshold=int(options["parallel_threshold"]),
         cache_file=cache_file,
-        katex_version=version,
+        # The server's options (trust, error colour) shape its output as much as KaTeX's version.
+        katex_version=f"{version}+{hashlib.sha256((PLUGIN_DIR / 'katex_server.js').read_bytes()).hexdigest()[:16]}",
         fingerprint=fingerprint,
     )

@@ -34,6 +34,7 @@ class NumberedMath:
     anchors: list[list[str]]  # element ids each display carries
     prose_refs: list[str]  # HTML for each prose reference
     problems: list[Problem] = field(default_factory=list)
+    labels: dict[str, tuple[str, str]] = field(default_factory=dict)  # label: (number, element id)
 
 
 def anchor_id(label: str) -> str:
@@ -143,4 +144,5 @@ def number_equations(segments: list[MathSegment], refs: list[ProseRef]) -> Numbe
             continue
         number = labels[ref.label] if ref.command == "ref" else f"({labels[ref.label]})"
         prose.append(f'<a class="eqref" href="#{anchor_id(ref.label)}">{html.escape(number)}</a>')
-    return NumberedMath(tex, anchors, prose, problems)
+    numbers = {label: (number, anchor_id(label)) for label, number in labels.items()}
+    return NumberedMath(tex, anchors, prose, problems, numbers)

@@ -10,6 +10,7 @@ Both phases take and return plain data, so they run in any process.
 import hashlib
 import html
 import json
+import logging
 import os
 import re
 from dataclasses import dataclass, field
@@ -19,17 +20,27 @@ from markdown.extensions.meta import BEGIN_RE, END_RE, META_MORE_RE, META_RE
 
 from . import math_source as ms
 from .config import Config
-from .katex import render_in_parallel
+from .diagrams import Diagram, DiagramError
+from .diagrams import draw as draw_diagrams
+from .diagrams import figure as diagram_figure
+from .diagrams import parse as parse_diagram
+from .katex import KatexUnavailable, render_in_parallel
 from .numbering import number_equations
+from .sidenotes import SidenoteExtension
 from .store import Store
+from .tex_text import tex_to_slug_words, tex_to_text
 
 _PARAGRAPH_RE = re.compile(r"^<p>.*?</p>$", re.M | re.S)
 _FOOTNOTE_REF_RE = re.compile(r'<sup id="fnref[^"]*">.*?</sup>')
 _IN_PAGE_LINK_RE = re.compile(r'<a [^>]*?href="#[^"]*"[^>]*>(.*?)</a>', re.S)
 _ID_RE = re.compile(r'(<[a-z][^>]*?) id="')
-# Blocks whose paragraphs are not the post's opening: footnotes, collapsibles, admonitions.
+# Blocks whose paragraphs are not the post's opening: footnotes, collapsibles, admonitions,
+# figures (their images and captions), theorem-like blocks (paper_elements), and sidenotes and
+# margin notes (`<small>` never nests in them: see sidenotes.py).
 _NOT_OPENING_RE = re.compile(
-    r'<div class="footnote">.*?</div>\s*$|<details\b.*?</details>|<div class="admonition\b.*?</div>', re.S
+    r'<div class="footnote">.*?</div>\s*$|<details\b.*?</details>|<div class="(?:admonition|theorem)\b.*?</div>'
+    r"|<figure\b.*?</figure>|<small class=\"(?:sidenote|marginnote)\">.*?</small>",
+    re.S,
 )
 _CODE_LANG_RE = re.compile(r'<div class="language-([\w+#.-]+) highlight">')
 # Code never needs typogrify, and Pygments' thousands of spans are most of its work.
@@ -47,9 +58,22 @@ _FENCED_RE = re.compile(r"^[ \t]*(`{3,}|~{3,}).*?^[ \t]*\1[ \t]*$", re.M | re.S)
 _WORD_RE = re.compile(r"\w+")
 _INLINE_PH = ms.placeholder_pattern(ms.INLINE_OPEN, ms.INLINE_CLOSE)
 _DISPLAY_PH = ms.placeholder_pattern(ms.DISPLAY_OPEN, ms.DISPLAY_CLOSE)
-_BLOCK_PH = re.compile(r"<p>\s*(" + _DISPLAY_PH.pattern + r")\s*</p>")
+# A display formula that is a paragraph, or the whole of a list item (kramdown's rule).
+_BLOCK_PH = re.compile(
+    r"<p>\s*(" + _DISPLAY_PH.pattern + r")\s*</p>|(?<=<li>)\s*(" + _DISPLAY_PH.pattern + r")\s*(?=</li>)"
+)
+# TeX sets multline's first line flush left and its last flush right; math.css does that to
+# the rows KaTeX sets centred (numbering.py renders multline as gather*).
+_MULTLINE_RE = re.compile(r"\s*\\begin\{multline\*?\}")
 _REF_PH = ms.placeholder_pattern(ms.REF_OPEN, ms.REF_CLOSE)
 _ANY_MATH_PH = re.compile(f"[{ms.INLINE_OPEN}{ms.DISPLAY_OPEN}]")
+# Keys a post may give on several lines, each its own `Key:` line (one macro a line).
+_REPEATABLE_KEYS = {"macros"}
+
+logger = logging.getLogger(__name__)
+_DIAGRAM_PH = ms.placeholder_pattern(ms.DIAGRAM_OPEN, ms.DIAGRAM_CLOSE)
+_DIAGRAM_BLOCK_PH = re.compile(r"<p>\s*(" + _DIAGRAM_PH.pattern + r")\s*</p>|" + _DIAGRAM_PH.pattern)
+_DISPLAY_AS_INLINE = str.maketrans({ms.DISPLAY_OPEN: ms.INLINE_OPEN, ms.DISPLAY_CLOSE: ms.INLINE_CLOSE})
 
 
 @dataclass
@@ -77,7 +101,9 @@ class PreparedBody:
     summary: str
     formulas: list[Formula]
     summary_formulas: list[Formula]  # a Summary: field has formulas of its own
+    title_formulas: list[Formula]  # math in the title, typeset in `title_html`
     anchors: list[list[str]]
+    diagrams: list[Diagram | None]  # by placeholder index; None: it had an error
     fields: dict
     messages: list[Message] = field(default_factory=list)
 
@@ -89,20 +115,25 @@ class RenderedBody:
     toc: str
     compact_summary: str  # like compact_html: each formula a placeholder into summary_math
     summary_math: tuple[str, ...]
-    title: str | None  # escaped and typogrified
-    title_text: str | None  # as written, for the slug
+    title: str | None  # escaped and typogrified; math in it as plain text (tex_text.py)
+    title_text: str | None  # as written (TeX commands as words), for the slug
+    title_html: str | None  # `title` with its math typeset, for headings and lists
     metadata: dict[str, list[str]]  # the other front-matter fields, unprocessed
     metadata_lines: dict[str, int]  # the line each field starts on
     has_math: bool
     summary_has_math: bool
+    title_has_math: bool
+    has_diagrams: bool
     word_count: int
     description: str  # the summary as plain text, each formula as its TeX
     messages: list[Message] = field(default_factory=list)
     inputs: dict[str, str] = field(default_factory=dict)  # other files it was made from, by digest
+    typeset: bool = True  # False: KaTeX stopped before every formula was typeset (not cacheable)
+    equation_labels: dict[str, tuple[str, str]] = field(default_factory=dict)  # label: (number, id)
 
     @property
     def failed(self) -> bool:
-        return any(message.level == "error" for message in self.messages)
+        return not self.typeset or any(message.level == "error" for message in self.messages)
 
     @property
     def html(self) -> str:
@@ -187,16 +218,18 @@ def source_key(config: Config, source: bytes) -> str:
     return hashlib.sha256(config.fingerprint.encode() + b"\0" + source).hexdigest()
 
 
-def split_front_matter(text: str) -> tuple[dict[str, list[str]], dict[str, int], str, int]:
-    """Python-Markdown's `meta` syntax: `Key: value` lines up to the first blank line.
+def split_front_matter(text: str) -> tuple[dict[str, list[str]], dict[str, int], str, int, list[Message]]:
+    """Python-Markdown's `meta` syntax: `Key: value` lines up to the first blank line; a line
+    indented by four spaces goes on the field above (several tags, say).
 
     Returns the fields (lower-case names, each a list of lines), the line each field starts on,
-    the body, and the body's first line.
+    the body, the body's first line, and an error for each key given twice (its first value stays).
     """
     lines = text.split("\n")
     metadata: dict[str, list[str]] = {}
     field_lines: dict[str, int] = {}
-    key = None
+    problems: list[Message] = []
+    values: list[str] = []  # where the current field's continuation lines go
     index = 1 if lines and BEGIN_RE.match(lines[0]) else 0
     while index < len(lines):
         line = lines[index]
@@ -206,16 +239,29 @@ def split_front_matter(text: str) -> tuple[dict[str, list[str]], dict[str, int],
         field_match, more = META_RE.match(line), META_MORE_RE.match(line)
         if field_match:
             key = field_match.group("key").lower().strip()
-            metadata.setdefault(key, []).append(field_match.group("value").strip())
-            field_lines.setdefault(key, index + 1)
-        elif more and key:
-            metadata[key].append(more.group("value").strip())
+            if key in metadata and key not in _REPEATABLE_KEYS:
+                problems.append(_duplicate_key(field_match.group("key"), field_lines[key], index + 1))
+                values = []  # the second value, and its continuation lines, are dropped
+            else:
+                values = metadata.setdefault(key, [])
+                field_lines.setdefault(key, index + 1)
+            values.append(field_match.group("value").strip())
+        elif more and metadata:
+            values.append(more.group("value").strip())
         elif not metadata:
-            return {}, {}, text, 1
+            return {}, {}, text, 1, []
         else:
             break
         index += 1
-    return metadata, field_lines, "\n".join(lines[index:]), index + 1
+    return metadata, field_lines, "\n".join(lines[index:]), index + 1, problems
+
+
+def _duplicate_key(name: str, first: int, again: int) -> Message:
+    return Message(
+        "error", again,
+        f"{name.title()}: is given twice, on lines {first} and {again}; keep one (a value on "
+        "several lines goes on lines indented by four spaces, several tags on one line with commas)",
+    )
 
 
 _markdown_instances: dict[str, Markdown] = {}
@@ -228,7 +274,7 @@ def _markdown(config: Config) -> Markdown:
         settings = dict(config.markdown)
         settings["extensions"] = [
             ext for ext in settings.get("extensions", []) if ext not in ("markdown.extensions.meta", "meta")
-        ]
+        ] + [SidenoteExtension(footnote_copies=config.sidenotes)]
         instance = _markdown_instances[config.fingerprint] = Markdown(**settings)
     instance.reset()
     return instance
@@ -270,7 +316,7 @@ def input_digests(paths) -> dict[str, str]:
 
 
 def _markdown_with_math(text: str, first_line: int, config: Config, messages: list[Message], inputs: dict):
-    """Phase 1 for one piece of Markdown: (html, toc, formulas, anchors)."""
+    """Phase 1 for one piece of Markdown: (html, toc, formulas, numbered math, diagrams)."""
     extracted = ms.extract(text, first_line)
     numbered = number_equations(extracted.segments, extracted.refs)
     messages.extend(Message("error", problem.line, problem.message) for problem in numbered.problems)
@@ -283,6 +329,7 @@ def _markdown_with_math(text: str, first_line: int, config: Config, messages: li
     md = _markdown(config)
     md.body_inputs = []  # the contract for extensions that read files: see plugins/README.md
     body = md.convert(extracted.text)
+    body, diagrams = _diagram_figures(body, extracted.diagrams, messages)
     inputs.update(input_digests(md.body_inputs))
     toc = md.toc if getattr(md, "toc_tokens", None) else ""
     body = _CODE_LANG_RE.sub(r'<div class="language-\1 highlight" data-lang="\1">', body)
@@ -295,7 +342,32 @@ def _markdown_with_math(text: str, first_line: int, config: Config, messages: li
         Formula(tex, segment.display, segment.line, segment.tex)
         for tex, segment in zip(numbered.tex, extracted.segments, strict=True)
     ]
-    return body, toc, formulas, numbered.anchors
+    return body, toc, formulas, numbered, diagrams
+
+
+def _diagram_figures(body: str, blocks: list[ms.DiagramBlock], messages: list[Message]):
+    """Each diagram's placeholder paragraph becomes its <figure> (the SVG goes in at phase 3);
+    a diagram with a problem becomes its source in an error box, and the problem a message."""
+    diagrams: list[Diagram | None] = []
+    for block in blocks:
+        try:
+            diagram = parse_diagram(block.source, block.line)
+        except DiagramError as error:
+            messages.append(Message("error", error.line, str(error)))
+            diagrams.append(None)
+            continue
+        messages.extend(Message(level, line, text) for line, level, text in diagram.problems)
+        diagrams.append(diagram)
+
+    def place(match):
+        index = ms.decode_index(match.group(2) or match.group(3))
+        diagram = diagrams[index]
+        placeholder = ms.placeholder(ms.DIAGRAM_OPEN, ms.DIAGRAM_CLOSE, index)
+        if diagram is None:
+            return f'<pre class="katex-error">{html.escape(blocks[index].source)}</pre>'
+        return diagram_figure(placeholder, diagram.caption)
+
+    return _DIAGRAM_BLOCK_PH.sub(place, body), diagrams
 
 
 def _for_lists(summary: str) -> str:
@@ -343,39 +415,89 @@ def plain_description(summary: str, formulas: list[Formula]) -> str:
     return text[: cut if cut > 0 else DESCRIPTION_MAX_CHARS].rstrip(" ,;:") + "\u2026"
 
 
+def _title(written: str, line: int, config: Config) -> tuple[str, str, str, list[Formula]]:
+    """(title, title_text, title_html with formula placeholders, formulas) of a `Title:`.
+
+    Math in a title is inline math, typeset in `title_html`; where only text can go (`<title>`,
+    feeds, the slug) each formula becomes plain text (`title`) or its TeX's words (`title_text`)."""
+    extracted = ms.extract(written, line)
+    marked = _REF_PH.sub("", extracted.text.translate(_DISPLAY_AS_INLINE))
+    formulas = [Formula(segment.tex, False, segment.line, segment.tex) for segment in extracted.segments]
+
+    def formula_as(convert):
+        return lambda match: convert(formulas[ms.decode_index(match.group(1))].tex)
+
+    def prose(text: str) -> str:
+        text = html.escape(text, quote=False)
+        return _typogrify(text) if config.typogrify else text
+
+    plain = _INLINE_PH.sub(formula_as(tex_to_text), marked)
+    slug_source = _INLINE_PH.sub(formula_as(tex_to_slug_words), marked)
+    return prose(plain), slug_source, prose(marked), formulas
+
+
 def prepare_source(text: str, config: Config) -> PreparedBody:
     """Phase 1: everything but KaTeX. Runs in pool workers."""
-    metadata, metadata_lines, body_text, first_line = split_front_matter(text.lstrip("\ufeff"))
+    metadata, metadata_lines, body_text, first_line, messages = split_front_matter(text.lstrip("\ufeff"))
     macros = dict(config.macros)
     for line in metadata.pop("macros", []):
         name, _, expansion = line.partition("=")
         macros[name.strip()] = expansion.strip()
-    messages: list[Message] = []
     inputs: dict[str, str] = {}
-    body, toc, formulas, anchors = _markdown_with_math(body_text, first_line, config, messages, inputs)
+    body, toc, formulas, numbered, diagrams = _markdown_with_math(body_text, first_line, config, messages, inputs)
     if "summary" in metadata:
         summary_line = metadata_lines["summary"]
-        summary, _, summary_formulas, _ = _markdown_with_math(
+        summary, _, summary_formulas, _, _ = _markdown_with_math(
             "\n".join(metadata.pop("summary")), summary_line, config, messages, inputs
         )
     else:
         summary, summary_formulas = _auto_summary(body, config.summary_max_length), formulas
-    summary = _for_lists(summary)
+    summary = _for_lists(_DIAGRAM_PH.sub("", summary))
     description = plain_description(summary, summary_formulas)
-    title = title_text = None
+    title = title_text = title_html = None
+    title_formulas: list[Formula] = []
     if "title" in metadata:
-        title_text = " ".join(metadata.pop("title"))
-        title = html.escape(title_text, quote=False)
-        title = _typogrify(title) if config.typogrify else title
-    for formula in formulas + summary_formulas:
+        title, title_text, title_html, title_formulas = _title(
+            " ".join(metadata.pop("title")), metadata_lines["title"], config
+        )
+    for formula in formulas + summary_formulas + title_formulas:
         formula.key = formula_key(config, formula, macros)
     return PreparedBody(
         html=body, toc=toc, summary=summary, formulas=formulas, summary_formulas=summary_formulas,
-        anchors=anchors, messages=messages,
+        title_formulas=title_formulas, anchors=numbered.anchors, diagrams=diagrams, messages=messages,
         fields=dict(
-            title=title, title_text=title_text, metadata=metadata, metadata_lines=metadata_lines,
+            title=title, title_text=title_text, title_html=title_html,
+            metadata=metadata, metadata_lines=metadata_lines,
             word_count=len(_WORD_RE.findall(_FENCED_RE.sub("", body_text))), macros=macros,
-            inputs=inputs, description=description,
+            inputs=inputs, description=description, equation_labels=numbered.labels,
+        ),
+    )
+
+
+def decode_source(data: bytes) -> tuple[str, list[Message]]:
+    """A source file's text; bytes that are not UTF-8 are an error that points at the first one
+    (the rest of the post still renders, with U+FFFD in their place)."""
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - data.rfind(b"\n", 0, error.start)
+        message = (
+            f"not UTF-8: byte 0x{data[error.start]:02x} at byte offset {error.start} (column {column} "
+            "of this line) is not a UTF-8 character; save the file as UTF-8 (the usual text encoding)"
+        )
+        return data.decode("utf-8", errors="replace"), [Message("error", line, message)]
+
+
+def unreadable_source(message: str) -> PreparedBody:
+    """A source that could not be prepared: its error, and nothing for Pelican to publish (`Status:
+    skip` is Pelican's own "read, but make nothing of it"; an empty post would add a second error)."""
+    return PreparedBody(
+        html="", toc="", summary="", formulas=[], summary_formulas=[], title_formulas=[], anchors=[],
+        diagrams=[], messages=[Message("error", 1, message)],
+        fields=dict(
+            title=None, title_text=None, title_html=None, metadata={"status": ["skip"]}, metadata_lines={},
+            word_count=0, macros={}, inputs={}, description="",
         ),
     )
 
@@ -387,18 +509,28 @@ class Typeset:
     html: dict[str, str]  # ready to place: KaTeX's output with the MathML fixes applied
     errors: dict[str, str]
     new: dict[str, str]  # KaTeX's own output for formulas rendered in this build, for the cache
+    stopped: str = ""  # why KaTeX typeset none of the formulas that are in neither dict
 
 
 def typeset(bodies: list[PreparedBody], store: Store, workers: int) -> Typeset:
     """Phase 2: each formula of the build that is not in the cache goes to KaTeX once."""
     wanted = {}
     for body in bodies:
-        for formula in body.formulas + body.summary_formulas:
+        for formula in body.formulas + body.summary_formulas + body.title_formulas:
             wanted.setdefault(formula.key, (formula, body.fields["macros"]))
     cached = store.get_formulas(list(wanted))
     missing = [wanted[key] for key in wanted if key not in cached]
-    answers = render_in_parallel([(f.tex, f.display, macros) for f, macros in missing], workers)
-    new, errors = {}, {}
+    try:
+        answers = render_in_parallel([(f.tex, f.display, macros) for f, macros in missing], workers)
+    except KatexUnavailable as error:
+        # One error for the build, naming no post: the posts are not to blame.
+        logger.error("katex_markdown: %s", error)
+        fixed = {key: _valid_mathml(html) for key, html in cached.items()}
+        return Typeset(fixed, {}, {}, stopped=f"not typeset: {error}")
+    # Diagrams share the formula cache: it maps content hashes to HTML.
+    diagrams = {diagram.key: diagram for body in bodies for diagram in body.diagrams if diagram}
+    cached.update(store.get_formulas(list(diagrams)))
+    new, errors = draw_diagrams([diagram for key, diagram in diagrams.items() if key not in cached]), {}
     for (formula, _), answer in zip(missing, answers, strict=True):
         if "html" in answer:
             new[formula.key] = answer["html"]
@@ -420,13 +552,16 @@ def _formula_html(formulas: list[Formula], done: Typeset, messages: list[Message
         if formula.key in done.html:
             result.append(done.html[formula.key])
             continue
+        if formula.key not in done.errors:  # KaTeX stopped: reported once, for the build
+            result.append(_error_html(formula, done.stopped))
+            continue
         error, position = done.errors[formula.key]
         messages.append(Message("error", formula.line + formula.tex[:position or 0].count("\n"), error))
         result.append(_error_html(formula, error))
     return result
 
 
-def _wrap_displays(text: str, anchors: list[list[str]] | None = None) -> str:
+def _wrap_displays(text: str, anchors: list[list[str]] | None = None, formulas: list[Formula] = ()) -> str:
     """Display formulas in their wrappers (with the ids of their labels); every formula is then
     an inline placeholder, expanded by `expand_math`."""
 
@@ -434,10 +569,12 @@ def _wrap_displays(text: str, anchors: list[list[str]] | None = None) -> str:
         ids = anchors[index] if anchors else []
         first = f' id="{ids[0]}"' if ids else ""
         extra = "".join(f'<span id="{anchor}"></span>' for anchor in ids[1:])
-        return f'<{tag} class="math-display"{first} {_SCROLLABLE.format("Equation")}>{extra}'
+        multline = index < len(formulas) and _MULTLINE_RE.match(formulas[index].written)
+        kind = "math-display math-multline" if multline else "math-display"
+        return f'<{tag} class="{kind}"{first} {_SCROLLABLE.format("Equation")}>{extra}'
 
     def block(match):
-        index = ms.decode_index(match.group(2))
+        index = ms.decode_index(match.group(2) or match.group(4))
         return f"{opening(index, 'div')}{ms.placeholder(ms.INLINE_OPEN, ms.INLINE_CLOSE, index)}</div>"
 
     def display(match):
@@ -451,6 +588,15 @@ def _put_math_back(text: str, formulas: list[str]) -> str:
     return expand_math(_wrap_displays(text), tuple(formulas))
 
 
+def _place_diagrams(text: str, first_index: int) -> str:
+    """Diagrams are kept beside the body like formulas, after them: placeholder i becomes the
+    inline placeholder of `math[first_index + i]`."""
+    return _DIAGRAM_PH.sub(
+        lambda match: ms.placeholder(ms.INLINE_OPEN, ms.INLINE_CLOSE, first_index + ms.decode_index(match.group(1))),
+        text,
+    )
+
+
 def finish(body: PreparedBody, done: Typeset) -> RenderedBody:
     """Phase 3: KaTeX's HTML in place of the placeholders."""
     messages = list(body.messages)
@@ -460,16 +606,25 @@ def finish(body: PreparedBody, done: Typeset) -> RenderedBody:
     else:
         summary_formulas = _formula_html(body.summary_formulas, done, messages)
     fields = {name: value for name, value in body.fields.items() if name != "macros"}
-    math = tuple(formulas)
+    diagrams = [done.html[diagram.key] if diagram else "" for diagram in body.diagrams]
+    if body.title_formulas:
+        fields["title_html"] = _put_math_back(fields["title_html"], _formula_html(body.title_formulas, done, messages))
+    math = tuple(formulas + diagrams)
     return RenderedBody(
-        compact_html=_wrap_displays(tie_punctuation(name_math_headers(body.html, body.formulas)), body.anchors),
+        compact_html=_place_diagrams(
+            _wrap_displays(tie_punctuation(name_math_headers(body.html, body.formulas)), body.anchors, body.formulas),
+            len(formulas),
+        ),
         math=math,
         toc=_put_math_back(body.toc, formulas),
         compact_summary=_wrap_displays(tie_punctuation(body.summary)),
         summary_math=math if summary_formulas is formulas else tuple(summary_formulas),
-        has_math=bool(formulas),
+        has_math=bool(formulas or body.title_formulas),
         summary_has_math=bool(_ANY_MATH_PH.search(body.summary)),
+        title_has_math=bool(body.title_formulas),
+        has_diagrams=any(body.diagrams),
         messages=sorted(messages, key=lambda message: message.line),
+        typeset=all(f.key in done.html or f.key in done.errors for f in body.formulas + body.summary_formulas),
         **fields,
     )
 

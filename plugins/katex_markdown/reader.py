@@ -3,7 +3,9 @@
 import fnmatch
 import logging
 import os
+import traceback
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from multiprocessing import get_context
 
@@ -12,7 +14,8 @@ from pelican.utils import slugify
 
 from .config import Config, read_config
 from .pipeline import (
-    PreparedBody, RenderedBody, expand_math, finish, input_digests, prepare_source, source_key, typeset,
+    PreparedBody, RenderedBody, decode_source, expand_math, finish, input_digests, prepare_source, source_key,
+    typeset, unreadable_source,
 )
 from .store import Store
 
@@ -92,11 +95,16 @@ class BuildRenderer:
         if workers < 2 or len(paths) < self.config.parallel_threshold:
             return {path: _prepare_file(path, self.config) for path in paths}
         logger.info("katex_markdown: rendering %d bodies in %d processes", len(paths), workers)
-        # fork: workers start at once with every module already imported.
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-            # Small chunks: the last one to finish decides when the pool is done.
-            bodies = pool.map(partial(_prepare_file, config=self.config), paths, chunksize=4)
-            return dict(zip(paths, bodies, strict=True))
+        prepared = {}
+        try:
+            # fork: workers start at once with every module already imported.
+            with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+                # Small chunks: the last one to finish decides when the pool is done.
+                bodies = pool.map(partial(_prepare_file, config=self.config), paths, chunksize=4)
+                prepared.update(zip(paths, bodies, strict=False))  # short if a worker dies
+        except BrokenProcessPool:  # a worker was killed: what it had is lost, not the build
+            logger.warning("katex_markdown: a worker process stopped; preparing the rest here")
+        return prepared | {path: _prepare_file(path, self.config) for path in paths if path not in prepared}
 
     def close(self) -> None:
         self.store.close()
@@ -108,8 +116,22 @@ def _inputs_unchanged(body: RenderedBody) -> bool:
 
 
 def _prepare_file(path: str, config: Config) -> PreparedBody:
-    with open(path, encoding="utf-8") as source:
-        return prepare_source(source.read(), config)
+    """Phase 1 for one file. Whatever goes wrong is an error of this file alone (in a pool worker,
+    an exception would lose the bodies of the whole batch)."""
+    try:
+        with open(path, "rb") as source:
+            text, problems = decode_source(source.read())
+        prepared = prepare_source(text, config)
+    except OSError as error:
+        return unreadable_source(f"cannot be read: {error.strerror or error}")
+    except Exception as error:  # a bug, but only this file's: say where, without a traceback
+        where = traceback.extract_tb(error.__traceback__)[-1]
+        return unreadable_source(
+            f"could not be rendered: {type(error).__name__}: {error} (raised at "
+            f"{os.path.basename(where.filename)}:{where.lineno}; please report it with this file)"
+        )
+    prepared.messages.extend(problems)
+    return prepared
 
 
 _build: BuildRenderer | None = None
@@ -171,6 +193,7 @@ class KatexMarkdownReader(BaseReader):
                 raise
         if body.title is not None:
             metadata["title"] = body.title
+            metadata["title_html"] = body.title_html
             if "slug" not in metadata and self.settings.get("SLUGIFY_SOURCE") == "title":
                 metadata["slug"] = slugify(
                     body.title_text,
@@ -185,10 +208,14 @@ class KatexMarkdownReader(BaseReader):
         metadata["toc"] = body.toc
         metadata["has_math"] = body.has_math
         metadata["summary_has_math"] = body.summary_has_math
+        metadata["title_has_math"] = body.title_has_math
+        metadata["has_diagrams"] = body.has_diagrams
         metadata["word_count"] = body.word_count
         if "description" not in metadata:
             metadata["description"] = body.description
         metadata["math_html"] = body.math
+        # Each equation label's number and element id, for plugins that resolve references.
+        metadata["equation_labels"] = dict(body.equation_labels)
         # Where each front-matter field starts, so that any plugin can name the line of a bad value.
         metadata["front_matter_lines"] = dict(body.metadata_lines)
         return metadata

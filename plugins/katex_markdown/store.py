@@ -1,15 +1,36 @@
-"""The persistent cache: rendered bodies by source hash, KaTeX output by formula hash (SQLite)."""
+"""The persistent cache: rendered bodies by source hash, KaTeX output by formula hash (SQLite).
 
+It is only a cache: a file that is damaged, truncated, another program's, or of another schema
+version is deleted with one warning, and the build goes on as a clean build would (and saves a new
+one). A cache that cannot be used for another reason (locked, unreadable, a full disk) is left
+alone and goes unused for this build, with one warning too.
+"""
+
+import logging
 import os
 import pickle
 import sqlite3
 import threading
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, value BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS formulas (key TEXT PRIMARY KEY, html TEXT NOT NULL);
-"""
+logger = logging.getLogger(__name__)
+
+# Kept in `PRAGMA user_version`. Bump it whenever the tables change or what they hold does: the
+# pickled bodies' classes, or what katex_server.js answers for a formula (formulas are keyed by TeX
+# and KaTeX version only). A file of another version is discarded.
+SCHEMA_VERSION = 2
+_TABLES = {"bodies", "formulas"}
+_SCHEMA = (  # statement by statement: executescript would commit the transaction they are made in
+    "CREATE TABLE bodies (key TEXT PRIMARY KEY, value BLOB NOT NULL)",
+    "CREATE TABLE formulas (key TEXT PRIMARY KEY, html TEXT NOT NULL)",
+)
 _BATCH = 500  # SQLite's limit on host parameters is far above this
+# SQLite's errors that leave the file as it is: it is fine, or not ours to delete.
+_NOT_DAMAGE = {"SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_PERM",
+               "SQLITE_FULL", "SQLITE_NOMEM", "SQLITE_INTERRUPT"}
+
+
+class _Unusable(Exception):
+    """The file is not a cache this code wrote; the message says why."""
 
 
 class Store:
@@ -19,31 +40,93 @@ class Store:
         self.path = path
         self._connection = None
         self._writer: threading.Thread | None = None
+        self._write_error: sqlite3.Error | None = None
+        self._reported = False  # a problem with the file was reported: one warning a build
 
     def _connect(self):
-        """The build process's connection, opened (and the tables made) on first use."""
-        if self._connection is None and self.path:
-            os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
-            self._connection = sqlite3.connect(self.path, timeout=60)
-            self._connection.execute("PRAGMA journal_mode=WAL")
-            self._connection.executescript(_SCHEMA)
+        """The build process's connection, opened and checked on first use (None: no cache)."""
+        if self._connection is None and self.path and not self._reported:
+            try:
+                self._connection = self._open()
+            except (sqlite3.Error, _Unusable, OSError) as problem:
+                self._give_up(problem)
         return self._connection
+
+    def _open(self) -> sqlite3.Connection:
+        os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
+        # Autocommit: the check and the creation of the tables are one explicit transaction.
+        connection = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("BEGIN IMMEDIATE")  # two builds starting at once: one makes the tables
+            _check_or_create(connection)
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def _give_up(self, problem: Exception) -> None:
+        """Delete a damaged or foreign file and start a new one; leave any other file alone."""
+        if self._writer is not None:  # it writes to the file: let it finish, whatever it says
+            self._writer.join()
+            self._writer, self._write_error = None, None
+        self._close_connection()
+        if self._reported:  # the new file fails too: no cache for the rest of this build
+            return
+        self._reported = True
+        where = os.path.relpath(self.path)
+        damaged = isinstance(problem, _Unusable) or (
+            isinstance(problem, sqlite3.Error) and getattr(problem, "sqlite_errorname", "") not in _NOT_DAMAGE
+        )
+        if not damaged:
+            logger.warning("%s: cannot use this cache (%s); this build goes without it", where, problem)
+            return
+        logger.warning(
+            "%s: not a usable cache (%s); deleted it: this build renders everything anew and saves a "
+            "new one", where, problem,
+        )
+        try:
+            for leftover in (self.path + suffix for suffix in ("", "-wal", "-shm", "-journal")):
+                if os.path.lexists(leftover):
+                    os.remove(leftover)
+            self._connection = self._open()
+        except (sqlite3.Error, _Unusable, OSError):
+            self._connection = None  # could not even start a new one: no cache this build
+
+    def _guarded(self, work, default):
+        """`work(connection)`, or `default` if the file turns out to be unusable."""
+        connection = self._connect()
+        if connection is None:
+            return default
+        try:
+            return work(connection)
+        except (sqlite3.Error, _Unusable) as problem:
+            self._give_up(problem)
+            return default
 
     def _get_many(self, table: str, column: str, keys: list[str]) -> dict:
         if not self.path or not keys:
             return {}
-        found = {}
-        for start in range(0, len(keys), _BATCH):
-            chunk = keys[start : start + _BATCH]
-            marks = ",".join("?" * len(chunk))
-            rows = self._connect().execute(
-                f"SELECT key, {column} FROM {table} WHERE key IN ({marks})", chunk
-            )
-            found.update(rows)
-        return found
+
+        def fetch(connection):
+            found = {}
+            for start in range(0, len(keys), _BATCH):
+                chunk = keys[start : start + _BATCH]
+                marks = ",".join("?" * len(chunk))
+                rows = connection.execute(f"SELECT key, {column} FROM {table} WHERE key IN ({marks})", chunk)
+                found.update(rows)
+            return found
+
+        return self._guarded(fetch, {})
 
     def get_bodies(self, keys: list[str]) -> dict:
-        return {key: pickle.loads(value) for key, value in self._get_many("bodies", "value", keys).items()}
+        stored = self._get_many("bodies", "value", keys)
+        try:
+            return {key: pickle.loads(value) for key, value in stored.items()}
+        except Exception as error:  # a pickle of classes that are gone, or damaged bytes
+            self._give_up(_Unusable(f"a stored body does not load: {type(error).__name__}: {error}"))
+            return {}
 
     def get_formulas(self, keys: list[str]) -> dict[str, str]:
         return self._get_many("formulas", "html", keys)
@@ -53,29 +136,53 @@ class Store:
         if not self.path or not (bodies or formulas):
             return
         self.wait()
-        self._connect()  # the tables must exist before the writer's own connection uses them
+        if self._connect() is None:  # the tables must exist before the writer's own connection uses them
+            return
         self._writer = threading.Thread(target=self._write, args=(bodies, formulas))
         self._writer.start()
 
     def _write(self, bodies: dict, formulas: dict[str, str]) -> None:
-        connection = sqlite3.connect(self.path, timeout=60)
         try:
-            with connection:
-                connection.executemany(
-                    "INSERT OR REPLACE INTO bodies VALUES (?, ?)",
-                    ((key, pickle.dumps(body, pickle.HIGHEST_PROTOCOL)) for key, body in bodies.items()),
-                )
-                connection.executemany("INSERT OR REPLACE INTO formulas VALUES (?, ?)", formulas.items())
-        finally:
-            connection.close()
+            connection = sqlite3.connect(self.path, timeout=60)
+            try:
+                with connection:
+                    connection.executemany(
+                        "INSERT OR REPLACE INTO bodies VALUES (?, ?)",
+                        ((key, pickle.dumps(body, pickle.HIGHEST_PROTOCOL)) for key, body in bodies.items()),
+                    )
+                    connection.executemany("INSERT OR REPLACE INTO formulas VALUES (?, ?)", formulas.items())
+            finally:
+                connection.close()
+        except sqlite3.Error as error:  # reported by `wait`, in the build's thread
+            self._write_error = error
 
     def wait(self) -> None:
         if self._writer is not None:
             self._writer.join()
             self._writer = None
+        if self._write_error is not None:
+            problem, self._write_error = self._write_error, None
+            self._give_up(problem)
 
-    def close(self) -> None:
-        self.wait()
+    def _close_connection(self) -> None:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+    def close(self) -> None:
+        self.wait()
+        self._close_connection()
+
+
+def _check_or_create(connection: sqlite3.Connection) -> None:
+    """Make the tables in a new file; raise `_Unusable` for a file that is not this cache."""
+    tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    (version,) = connection.execute("PRAGMA user_version").fetchone()
+    if not tables and version == 0:
+        for statement in _SCHEMA:
+            connection.execute(statement)
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    elif tables != _TABLES:
+        raise _Unusable(f"its tables are {', '.join(sorted(tables)) or 'none'}, not bodies and formulas")
+    elif version != SCHEMA_VERSION:
+        raise _Unusable(f"schema version {version}, and this version of katex_markdown uses {SCHEMA_VERSION}")

@@ -61,9 +61,10 @@ def _is_immutable(value) -> bool:
 
 
 # Content attributes that are not what a page shows: the shared context and settings (the settings
-# are digested once per build, see `settings_digest`) and the body accessors (their inputs,
-# `_content` and `math_html`, are digested).
-_CONTENT_SKIPPED = frozenset({"_context", "settings", "_get_content", "get_content", "get_summary"})
+# are digested once per build, see `settings_digest`), the body accessors (their inputs,
+# `_content` and `math_html`, are digested), and `metadata`, which Pelican copies onto attributes
+# (digesting both doubled the cost of every fingerprint).
+_CONTENT_SKIPPED = frozenset({"_context", "settings", "metadata", "_get_content", "get_content", "get_summary"})
 # A page's content object is digested with everything it holds; content objects it refers to (a
 # series' parts, neighbours) are digested by their own attributes, and the ones *they* refer to by
 # identity only. Without that limit, prev/next links would make every page depend on every post.

@@ -134,15 +134,49 @@ class PageWriter(Writer):
 
     def _load_records(self) -> tuple[dict, list, dict]:
         """(page fingerprints of the last build into this output, the other files it produced,
-        template analyses)."""
+        template analyses).
+
+        Only a cache: a file that cannot be read or is not of the shape `save` writes is ignored
+        with one warning (every page is rendered), never trusted: orphans are deleted from what it
+        lists, so a file outside the output folder makes the whole record suspect.
+        """
+        def is_str_list(value) -> bool:
+            return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+        def shape_problem(saved) -> str:
+            if not isinstance(saved, dict) or not isinstance(saved.get("output"), str):
+                return "not an object with an output folder"
+            pages, files, templates = saved.get("pages"), saved.get("files", []), saved.get("templates")
+            if not isinstance(pages, dict) or not all(isinstance(v, str) for v in pages.values()):
+                return "its pages are not a map of paths to fingerprints"
+            if not is_str_list(files):
+                return "its files are not a list of paths"
+            if not isinstance(templates, dict) or not all(
+                isinstance(v, list) and len(v) == 2 and all(map(is_str_list, v)) for v in templates.values()
+            ):
+                return "its templates are not a map of digests to (names, templates) pairs"
+            inside = os.path.join(os.path.abspath(saved["output"]), "")
+            if not all(path.startswith(inside) for path in [*pages, *files]):
+                return "it lists files outside its output folder"
+            return ""
+
         try:
             with open(self._records_path, encoding="utf-8") as records:
                 saved = json.load(records)
-        except (OSError, ValueError):
+            problem = shape_problem(saved)
+        except FileNotFoundError:
             return {}, [], {}
-        if not isinstance(saved, dict) or saved.get("output") != os.path.abspath(self.output_path):
+        except (OSError, ValueError) as error:
+            problem = f"cannot be read: {error}"
+        if problem:
+            logger.warning(
+                "%s: not a usable page_writer record (%s); ignored: every page is rendered this build",
+                os.path.relpath(self._records_path), problem,
+            )
             return {}, [], {}
-        return saved.get("pages", {}), saved.get("files", []), saved.get("templates", {})
+        if saved["output"] != os.path.abspath(self.output_path):  # another output folder's
+            return {}, [], {}
+        return saved["pages"], saved.get("files", []), saved["templates"]
 
     def _open_w(self, filename, encoding, override=False):
         """Pelican's `_open_w` contract (one write per file unless overridden; an overridden file is

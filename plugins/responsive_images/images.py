@@ -109,9 +109,6 @@ class _Rewriter:
     def image(self, content, tag: str, eager: bool, report: bool) -> str:
         img = markup.attributes(tag)
         src = img.get("src") or ""
-        if report and "alt" not in img:  # an empty alt="" Pelican reports itself
-            self.message(content, src, logging.WARNING, "has no alt text; describe what it shows for readers "
-                         "who cannot see it (an image that only decorates: write alt=\"\" in HTML)")
         if "srcset" in img or not src or urlsplit(src).scheme in ("http", "https", "data"):
             return tag
         path, static = self.resolve(content, src)

@@ -1,5 +1,6 @@
 """Headless Debian Chromium, driven by Playwright, against built sites served on 127.0.0.1."""
 
+import contextlib
 import functools
 import shutil
 import threading
@@ -43,12 +44,21 @@ def serve(directory: Path):
     return server
 
 
+@contextlib.contextmanager
+def served(directory: Path):
+    """The URL of `directory` served on 127.0.0.1, for as long as the `with` lasts."""
+    server = serve(directory)
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="session")
 def site_url(site):
-    server = serve(site.output)
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with served(site.output) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -56,10 +66,8 @@ def demo_url(tmp_path_factory):
     """The demo content in content/, built with the project's settings."""
     built = build_site(ROOT / "content", tmp_path_factory.mktemp("demo"))
     assert built.result.errors == []
-    server = serve(built.output)
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with served(built.output) as url:
+        yield url
 
 
 @pytest.fixture
@@ -80,3 +88,10 @@ def artifacts():
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir()
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def paper_url(paper_site):
+    """tests/paper_site (sidenotes, margin notes, a diagram), built once and served."""
+    with served(paper_site.output) as url:
+        yield url
