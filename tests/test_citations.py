@@ -195,6 +195,8 @@ def test_cite_block_text_bibtex_and_links(cited):
     assert text_of(block.cssselect(".cite-post__text")[0]) == (
         "Łukasz Gödel. (2026). A & B: 50% of {GPUs}. Proofs & Gradients. https://example.github.io/posts/a-b-50-of-gpus/")
     bibtex = block.cssselect("pre code")[0].text_content()
+    [pre] = block.cssselect("pre")  # it may scroll sideways: reached with Tab, and named
+    assert (pre.get("tabindex"), pre.get("role"), pre.get("aria-label")) == ("0", "group", "Code: BibTeX")
     assert bibtex.rstrip("\n") == (cited.output / TRICKY / "cite.bib").read_text(encoding="utf-8").rstrip("\n")
     assert bibtex.startswith("@online{tricky_title,\n  author = {Łukasz Gödel},\n  title = {A \\& B: 50\\% of \\{GPUs\\}},")
     downloads = [a.get("href") for a in block.cssselect(".cite-post__downloads a")]

@@ -10,7 +10,9 @@ from helpers import FIXTURE_SITE, ROOT, build_site, styles_of
 from inline_theme_css.styles import minify
 
 
-def test_no_page_waits_for_a_stylesheet(site):
+@pytest.mark.parametrize("built", ["site", "paper_site"])  # paper_site: sidenotes, diagrams, math in a title
+def test_no_page_waits_for_a_stylesheet(request, built):
+    site = request.getfixturevalue(built)
     for path in site.html_files():
         if "katex" in path.parts:
             continue
@@ -27,6 +29,12 @@ def test_post_pages_have_their_components(site):
 
     assert {"article", "code", "katex", "math"} <= styles_of(site.page(POST_URLS["euler"]))
     assert "post-list" in styles_of(site.page("tags/"))
+
+
+def test_component_styles_come_with_the_pages_that_show_them(paper_site):
+    diagram, notes = paper_site.page("posts/a-diagram/"), paper_site.page("posts/notes-in-the-margin/")
+    assert {"article", "diagram", "sidenotes"} <= styles_of(diagram)
+    assert notes.cssselect(".sidenote") and "sidenotes" in styles_of(notes)
 
 
 @pytest.mark.parametrize("css, minified", [

@@ -38,3 +38,15 @@ def test_a_rebuild_takes_the_subsets_from_the_cache(tmp_path):
     assert cached
     build_site(FIXTURE_SITE, tmp_path)
     assert {path: path.stat().st_mtime_ns for path in (tmp_path / "cache" / "katex_fonts").iterdir()} == cached
+
+
+def test_a_formula_only_in_a_title_is_in_the_subsets(tmp_path):
+    from helpers import build_site
+
+    posts = tmp_path / "content" / "posts"
+    posts.mkdir(parents=True)
+    (posts / "aleph.md").write_text("Title: Counting to $\\aleph_0$\nDate: 2026-01-01\n\nNo formula in the body.\n")
+    site = build_site(tmp_path / "content", tmp_path)
+    assert site.result.errors == []
+    subsets = (site.output / "katex" / "fonts" / "subset").glob("*.woff2")
+    assert "\u2135" in set().union(*(cmap_of(path) for path in subsets))  # the title's ℵ

@@ -100,9 +100,11 @@ _LEXER, _FORMATTER = BibTeXLexer(), HtmlFormatter(nowrap=True)
 
 
 def highlighted(bibtex: str) -> str:
-    """The entry as a code block, like the Markdown reader's (the theme's copy button finds it)."""
+    """The entry as a code block, like the Markdown reader's (the theme's copy button finds it):
+    its <pre> may scroll sideways, so it is focusable and named, for keyboard users."""
     code = highlight(bibtex, _LEXER, _FORMATTER)
-    return (f'<div class="language-bibtex highlight" data-lang="bibtex"><pre><span></span>'
+    return (f'<div class="language-bibtex highlight" data-lang="bibtex">'
+            f'<pre tabindex="0" role="group" aria-label="Code: BibTeX"><span></span>'
             f"<code>{code}</code></pre></div>")
 
 

@@ -144,10 +144,12 @@ def start_build(pelican) -> None:
 
 
 def build_formulas() -> list[str]:
-    """Every formula's HTML of this build's bodies and summaries (for the font subsets)."""
+    """Every formula's HTML of this build's bodies, summaries and titles (for the font subsets; a
+    title's HTML is text around its formulas, whose few letters join the subsets too)."""
     if _build is None:
         return []
-    return [formula for body in _build.bodies.values() for formula in (*body.math, *body.summary_math)]
+    return [formula for body in _build.bodies.values()
+            for formula in (*body.math, *body.summary_math, *([body.title_html] if body.title_has_math else []))]
 
 
 def end_build(pelican) -> None:

@@ -35,6 +35,7 @@ _TAG_RE = re.compile(r"<[^>]+>")
 _PLACEHOLDER_RE = re.compile("[\ue000-\ue0ff]")
 _BODY_TOC_RE = re.compile(r'<div class="toc">(.*?)</div>', re.S)
 _XREF_RE = re.compile(r'<a class="xref" data-xref="([^"]*)">.*?</a>', re.S)
+_SUMMARY_RE = re.compile(r"<summary\b[^>]*>.*?</summary>", re.S)
 # In plain text made from HTML a reference's closing tag left a space before the punctuation.
 _PLAIN_REFERENCE_RE = re.compile(REFERENCE_RE + r"(?: (?=[.,;:!?)]))?")
 _QUICK_MARKERS = ("<figure", "data-label=", 'class="xref"', "<img", "data-paper-error", '<div class="toc">')
@@ -249,9 +250,11 @@ def _unknown(label: str, targets: dict[str, Target]) -> str:
 
 def resolve_references(text: str, targets: dict[str, Target], problems: list[Problem], links: bool,
                        reported: set[str]) -> str:
-    """Each reference placeholder as a link (`links`) or as plain text (summaries)."""
+    """Each reference placeholder as a link (`links`) or as plain text (summaries). Inside a
+    `<summary>` (a collapsed proof's title) it is text even in the body: the summary is a control
+    already, and a link inside it would be a control inside a control (axe: nested-interactive)."""
 
-    def resolve(match):
+    def resolve(match, as_link=True):
         label = html.unescape(match.group(1))
         target = targets.get(label)
         if target is None:
@@ -261,8 +264,12 @@ def resolve_references(text: str, targets: dict[str, Target], problems: list[Pro
             return f'<span class="xref xref--missing">@{html.escape(label)}</span>'
         if not links:  # a summary's formulas are in place already: a heading's placeholders would show
             return _PLACEHOLDER_RE.sub("", target.text)
+        if not as_link:
+            return f'<span class="{target.css_class}">{target.text}</span>'
         return f'<a class="{target.css_class}" href="#{html.escape(target.anchor)}">{target.text}</a>'
 
+    if links and "<summary" in text:
+        text = _SUMMARY_RE.sub(lambda summary: _XREF_RE.sub(lambda match: resolve(match, False), summary.group()), text)
     return _XREF_RE.sub(resolve, text)
 
 
