@@ -104,12 +104,15 @@ def every_page_rows(budget: str, values: dict[str, float], limit: float, show, l
 
 def visit_rows(budgets: Budgets, visits: list[PageVisit]) -> list[Row]:
     """Weight, fonts, other hosts (first visit of each page) and axe (each theme) as table rows."""
-    rows = []
-    first = {}
+    failed_loads = {}
     for found in visits:
-        first.setdefault(found.path, found)
-    loaded = {path: found for path, found in first.items() if not found.error}
-    rows += [Row("page loads", path, found.error, "loads", "FAIL") for path, found in first.items() if found.error]
+        if found.error:
+            failed_loads.setdefault(found.path, found.error)
+    rows = [Row("page loads", path, error, "loads", "FAIL") for path, error in failed_loads.items()]
+    loaded = {}
+    for found in visits:
+        if found.first_visit and not found.error:  # weight, fonts: a page as it arrives, not after the reader acts
+            loaded.setdefault(found.path, found)
     rows += every_page_rows("weight before fonts", {p: v.bytes_before_fonts for p, v in loaded.items()},
                             budgets.max_page_kb * 1000, _kb, f"<= {budgets.max_page_kb:g} KB")
     rows += every_page_rows("fonts", {p: v.font_bytes for p, v in loaded.items()},

@@ -1,5 +1,7 @@
 """Every page of a served site in headless Chromium (Playwright): axe-core's violations in each
 theme, and what a phone's first visit transfers (bytes before fonts, font bytes, other hosts).
+The search dialog, which no page shows until the reader opens it, is audited too: opened on the
+home page, with a query's results in it.
 
 Pages are opened the way Lighthouse's mobile preset opens them (a 412 x 823 viewport at 1.75
 device pixels, touch), each in a fresh browser context, so nothing is cached between pages.
@@ -35,8 +37,9 @@ class Violation:
 
 @dataclass
 class PageVisit:
-    path: str  # "/posts/x/"
+    path: str  # "/posts/x/"; with " (search open)" for the search dialog
     theme: str
+    first_visit: bool = True  # False: a page after the reader acted on it (not a page's weight)
     bytes_before_fonts: int = 0
     font_bytes: int = 0
     other_hosts: list[str] = field(default_factory=list)  # URLs of requests that left the site
@@ -65,9 +68,20 @@ def axe_source(root: Path) -> str:
     return (root / "node_modules" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
 
 
-def visit(browser, site_url: str, path: str, theme: str, axe: str | None) -> PageVisit:
-    """Open one page in a fresh context; measure its transfer, and run axe when `axe` is given."""
-    result = PageVisit(path, theme)
+SEARCH_PAGE, SEARCH_QUERY = "/", "gradient"
+
+
+def open_search(page) -> None:
+    """The reader's search: the header's button, a query, its results shown (js/search.js)."""
+    page.locator("button.search-open").click()
+    page.locator("dialog.search[open] .search__input").fill(SEARCH_QUERY)
+    page.wait_for_selector(".search__results[aria-busy='false'] .search__result")
+
+
+def visit(browser, site_url: str, path: str, theme: str, axe: str | None, act=None) -> PageVisit:
+    """Open one page in a fresh context (and `act` on it: then its path says so); measure its
+    transfer, and run axe when `axe` is given."""
+    result = PageVisit(path + (" (search open)" if act else ""), theme, first_visit=act is None)
     context = browser.new_context(color_scheme=theme, **PHONE)
     context.add_init_script(_THEME_SCRIPT % json.dumps(theme))
     page = context.new_page()
@@ -76,6 +90,8 @@ def visit(browser, site_url: str, path: str, theme: str, axe: str | None) -> Pag
     try:
         page.goto(site_url + path, wait_until="load")
         page.evaluate("() => document.fonts.ready.then(() => true)")
+        if act:
+            act(page)
         _measure_transfer(result, requests, urlsplit(site_url).netloc)
         if axe is not None:
             page.add_script_tag(content=axe)
@@ -107,9 +123,13 @@ def _measure_transfer(result: PageVisit, requests, site_host: str) -> None:
 
 
 def audit_pages(browser, site_url: str, paths: list[str], themes: tuple[str, ...], root: Path) -> list[PageVisit]:
-    """Each page in each theme, axe-core on all of them; returns one PageVisit per page and theme."""
+    """Each page in each theme, axe-core on all of them, and the search dialog (when the home page
+    is among them); returns one PageVisit per page and theme."""
     axe = axe_source(root)
-    return [visit(browser, site_url, path, theme, axe) for theme in themes for path in paths]
+    visits = [visit(browser, site_url, path, theme, axe) for theme in themes for path in paths]
+    if SEARCH_PAGE in paths:
+        visits += [visit(browser, site_url, SEARCH_PAGE, theme, axe, act=open_search) for theme in themes]
+    return visits
 
 
 def audit_site(site_url: str, paths: list[str], themes: tuple[str, ...], root: Path) -> list[PageVisit]:

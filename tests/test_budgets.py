@@ -13,9 +13,9 @@ import pytest
 from helpers import ROOT
 from site_tools import budgets as budget_file
 from site_tools.budgets import BudgetError, parse_budgets, read_budgets
-from site_tools.checks import every_page_rows, format_table
+from site_tools.checks import every_page_rows, format_table, visit_rows
 from site_tools.lighthouse import parse_report, slowdown_for
-from site_tools.page_audit import render_blocking_scripts
+from site_tools.page_audit import PageVisit, Violation, render_blocking_scripts
 from site_tools.pages_server import PagesServer
 
 # --- The budget reader ---------------------------------------------------------------------------
@@ -152,6 +152,18 @@ def test_rows_name_each_page_over_the_budget_or_the_largest_page():
     assert (ok.page, ok.measured, ok.verdict) == ("all 2 pages (largest: /a/)", "50000", "ok")
     [none] = every_page_rows("axe violations", {"/": 0, "/a/": 0}, 0, str, "<= 0")
     assert (none.page, none.verdict) == ("all 2 pages", "ok")
+
+
+def test_the_search_dialog_counts_for_axe_and_other_hosts_not_for_weight():
+    budgets = read_budgets(ROOT / "budgets.toml")
+    faint = Violation("color-contrast", "serious", "Contrast", [".search__excerpt"])
+    visits = [PageVisit("/", "light", bytes_before_fonts=30_000),
+              PageVisit("/ (search open)", "light", first_visit=False, bytes_before_fonts=900_000,
+                        other_hosts=["https://cdn.example/x.js"], violations=[faint])]
+    rows = {(row.budget, row.page): row for row in visit_rows(budgets, visits)}
+    assert rows["weight before fonts", "all 1 pages (largest: /)"].verdict == "ok"  # the index it loads is no page's weight
+    assert rows["axe violations (light)", "/ (search open)"].failed
+    assert rows["requests to other hosts", "/ (search open)"].failed
 
 
 def test_table_has_a_header_and_a_line_per_row():

@@ -7,8 +7,9 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from helpers import build_site
+from helpers import ROOT, build_site
 from seo_helpers import SEO_SITE
+from site_tools.page_audit import audit_pages
 from site_tools.search_index import index_site
 
 GRADIENTS = "/posts/gradients-written-down/"
@@ -130,3 +131,10 @@ def test_the_404_page_offers_search_for_the_missing_address(page, search_url):
     page.wait_for_selector("dialog.search[open]")
     assert page.locator(".search__input").input_value() == "softmax notes old"
     assert titles(page)[0] == "Softmax notes"
+
+
+def test_the_search_dialog_with_results_passes_axe_in_both_themes(browser, search_url):
+    # As `invoke check` audits it: opened on the home page, a query's results shown.
+    visits = audit_pages(browser, search_url, ["/"], ("light", "dark"), ROOT)
+    searched = [(visit.theme, visit.error, visit.violations) for visit in visits if visit.path == "/ (search open)"]
+    assert searched == [("light", "", []), ("dark", "", [])]
