@@ -2,6 +2,7 @@
 licence reserves the KaTeX names for the fonts as published), and inlined with the pages' CSS."""
 
 import io
+import re
 
 from fontTools.ttLib import TTFont
 
@@ -50,3 +51,17 @@ def test_a_formula_only_in_a_title_is_in_the_subsets(tmp_path):
     assert site.result.errors == []
     subsets = (site.output / "katex" / "fonts" / "subset").glob("*.woff2")
     assert "\u2135" in set().union(*(cmap_of(path) for path in subsets))  # the title's ℵ
+
+
+def test_pages_with_math_preload_the_main_faces_and_no_face_swaps_in_late(site):
+    page = site.page(POST_URLS["euler"])
+    preloaded = {link.get("href").rsplit("/", 1)[-1] for link in page.cssselect("link[rel=preload][as=font]")}
+    assert {"source-serif-4-latin-400-normal.woff2", "MathSubset_Main-Regular.woff2",
+            "MathSubset_Math-Italic.woff2", "MathSubset_Size2-Regular.woff2"} <= preloaded
+    faces = "".join(style.text for style in page.cssselect("style[data-styles=fonts], style[data-styles=katex]"))
+    display = {(family, style, weight): value for family, style, weight, value in
+               re.findall(r'font-family:"([^"]+)";font-style:(\w+);font-weight:(\d+);font-display:(\w+)', faces)}
+    # A face that swapped in after the first paint would move the page (layout shift budget 0).
+    assert "swap" not in display.values()
+    assert display["MathSubset_Main", "normal", "400"] == display["Source Serif 4", "normal", "600"] == "optional"
+    assert display["MathSubset_AMS", "normal", "400"] == "block"  # \mathbb{R} never drawn as a plain R

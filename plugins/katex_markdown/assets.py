@@ -16,7 +16,10 @@ _FALLBACK_SOURCES_RE = re.compile(r',url\(fonts/[^)]+\.(?:woff|ttf)\) format\("(
 _FONT_FACE_RE = re.compile(r"@font-face\{([^}]*)\}")
 _DESCRIPTOR_RE = re.compile(r"([a-z-]+):([^;]+)")
 _WOFF2_RE = re.compile(r"url\(fonts/([^)]+\.woff2)\)")
-MAIN_FACES = {("KaTeX_Main", "normal", "400"), ("KaTeX_Math", "italic", "400")}
+# What nearly every formula draws in (letters, digits, operators; Size1 and Size2: the big operators
+# and delimiters of displays): pages with math preload these (partials/macros.html, math_head).
+MAIN_FACES = {("KaTeX_Main", "normal", "400"), ("KaTeX_Math", "italic", "400"),
+              ("KaTeX_Size1", "normal", "400"), ("KaTeX_Size2", "normal", "400")}
 
 
 def katex_dist() -> Path:
@@ -77,7 +80,7 @@ def publish_katex_styles(generator) -> None:
         return
     css, faces = split_font_faces((katex_dist() / "katex.min.css").read_text(encoding="utf-8"))
     for face in faces:
-        # Nearly every formula draws in these two (see math_head's `preload`).
+        # Nearly every formula draws in these (see math_head's `preload`).
         face["main"] = (face["family"], face["style"], face["weight"]) in MAIN_FACES
         face["family"] = fonts.renamed(face["family"])
         face["file"] = f"{fonts.SUBSET_FOLDER}/{fonts.renamed(face['file'])}"
