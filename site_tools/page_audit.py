@@ -4,7 +4,8 @@ The search dialog, which no page shows until the reader opens it, is audited too
 home page, with a query's results in it.
 
 Pages are opened the way Lighthouse's mobile preset opens them (a 412 x 823 viewport at 1.75
-device pixels, touch), each in a fresh browser context, so nothing is cached between pages.
+device pixels, touch), each in a fresh browser context, so nothing is cached between pages; each
+is loaded once, in the first theme, and switched to the others in place, as the theme toggle does.
 """
 
 import json
@@ -22,6 +23,10 @@ PHONE = {"viewport": {"width": 412, "height": 823}, "device_scale_factor": 1.75,
          "has_touch": True}
 # The theme toggle's choice (theme/static/js/theme-toggle.js), set before the page's own script runs.
 _THEME_SCRIPT = "try { localStorage.setItem('theme', %s); } catch (e) {}"
+# What the theme toggle does (theme/static/js/theme-toggle.js), then two frames, so that axe reads
+# the new colours.
+_SWITCH_THEME = """theme => { localStorage.setItem('theme', theme); document.documentElement.dataset.theme = theme;
+  return new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done))); }"""
 _AXE_RUN = """() => axe.run(document, {resultTypes: ['violations']}).then(result =>
   result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                                targets: v.nodes.map(n => n.target.join(' '))})))"""
@@ -78,30 +83,41 @@ def open_search(page) -> None:
     page.wait_for_selector(".search__results[aria-busy='false'] .search__result")
 
 
-def visit(browser, site_url: str, path: str, theme: str, axe: str | None, act=None) -> PageVisit:
-    """Open one page in a fresh context (and `act` on it: then its path says so); measure its
-    transfer, and run axe when `axe` is given."""
-    result = PageVisit(path + (" (search open)" if act else ""), theme, first_visit=act is None)
-    context = browser.new_context(color_scheme=theme, **PHONE)
-    context.add_init_script(_THEME_SCRIPT % json.dumps(theme))
+def visit(browser, site_url: str, path: str, themes: tuple[str, ...], axe: str | None, act=None) -> list[PageVisit]:
+    """Open one page in a fresh context, in the first theme (and `act` on it: then its path says
+    so); measure its transfer; run axe, when `axe` is given, in each theme in turn: the page
+    switches as the theme toggle switches it (a second load would cost as much as the audit).
+    One PageVisit per theme; only the first is a first visit."""
+    label = path + (" (search open)" if act else "")
+    results = [PageVisit(label, theme, first_visit=act is None and index == 0) for index, theme in enumerate(themes)]
+    context = browser.new_context(color_scheme=themes[0], **PHONE)
+    context.add_init_script(_THEME_SCRIPT % json.dumps(themes[0]))
     page = context.new_page()
     requests = []
     page.on("request", lambda request: requests.append(request))
+    current = results[0]
     try:
         page.goto(site_url + path, wait_until="load")
         page.evaluate("() => document.fonts.ready.then(() => true)")
         if act:
             act(page)
-        _measure_transfer(result, requests, urlsplit(site_url).netloc)
+        _measure_transfer(current, requests, urlsplit(site_url).netloc)
         if axe is not None:
             page.add_script_tag(content=axe)
-            result.violations = [Violation(v["id"], v["impact"], v["help"], v["targets"])
-                                 for v in page.evaluate(_AXE_RUN)]
+            for current in results:
+                if current is not results[0]:
+                    requests.clear()
+                    page.emulate_media(color_scheme=current.theme)
+                    page.evaluate(_SWITCH_THEME, current.theme)
+                    _measure_transfer(current, requests, urlsplit(site_url).netloc)
+                current.violations = [Violation(v["id"], v["impact"], v["help"], v["targets"])
+                                      for v in page.evaluate(_AXE_RUN)]
     except Exception as error:  # a page that does not load is reported, the others still run
-        result.error = f"{type(error).__name__}: {str(error).splitlines()[0]}"
+        for unmeasured in results[results.index(current):]:
+            unmeasured.error = f"{type(error).__name__}: {str(error).splitlines()[0]}"
     finally:
         context.close()
-    return result
+    return results
 
 
 def _measure_transfer(result: PageVisit, requests, site_host: str) -> None:
@@ -126,9 +142,9 @@ def audit_pages(browser, site_url: str, paths: list[str], themes: tuple[str, ...
     """Each page in each theme, axe-core on all of them, and the search dialog (when the home page
     is among them); returns one PageVisit per page and theme."""
     axe = axe_source(root)
-    visits = [visit(browser, site_url, path, theme, axe) for theme in themes for path in paths]
+    visits = [found for path in paths for found in visit(browser, site_url, path, themes, axe)]
     if SEARCH_PAGE in paths:
-        visits += [visit(browser, site_url, SEARCH_PAGE, theme, axe, act=open_search) for theme in themes]
+        visits += visit(browser, site_url, SEARCH_PAGE, themes, axe, act=open_search)
     return visits
 
 

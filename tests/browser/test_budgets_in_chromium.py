@@ -15,6 +15,8 @@ from site_tools.pages_server import PagesServer
 BROKEN_SITE_POSTS = {
     "heavy.md": "Title: A heavy picture\nDate: 2026-01-02\n\n![Noise, two megabytes of it]({static}/images/noise.png)\n",
     "faint.md": ('Title: Faint words\nDate: 2026-01-01\n\n<p style="color: #d8d8d8">These words are hard to read.</p>\n'),
+    # Fine on the light theme's paper, too dark on the dark theme's.
+    "dim.md": ('Title: Dim words\nDate: 2026-01-03\n\n<p style="color: #333333">These words vanish at night.</p>\n'),
 }
 
 
@@ -36,10 +38,10 @@ def broken_site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def broken_visits(broken_site, browser):
-    pages = ["/posts/a-heavy-picture/", "/posts/faint-words/"]
+    pages = ["/posts/a-heavy-picture/", "/posts/faint-words/", "/posts/dim-words/"]
     assert set(pages) <= set(site_paths(broken_site.output))
     with PagesServer(broken_site.output) as server:
-        return audit_pages(browser, server.url, pages, ("light",), ROOT)
+        return audit_pages(browser, server.url, pages, ("light", "dark"), ROOT)
 
 
 def test_a_2_mb_image_fails_the_weight_budget_naming_the_page(broken_visits):
@@ -58,6 +60,13 @@ def test_a_low_contrast_colour_fails_axe_naming_the_page(broken_visits):
     assert "color-contrast x1" in failed.measured
 
 
+def test_each_theme_is_audited_in_its_own_colours(broken_visits):
+    budgets = read_budgets(ROOT / "budgets.toml")
+    failed = {(row.budget, row.page) for row in visit_rows(budgets, broken_visits) if row.failed}
+    assert ("axe violations (dark)", "/posts/dim-words/") in failed
+    assert ("axe violations (light)", "/posts/dim-words/") not in failed
+
+
 def test_no_request_leaves_the_site(broken_visits):
-    assert [visit.other_hosts for visit in broken_visits] == [[], []]
+    assert [visit.other_hosts for visit in broken_visits] == [[]] * 6
     assert all(not visit.error for visit in broken_visits)
