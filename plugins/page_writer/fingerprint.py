@@ -53,6 +53,145 @@ def template_family(environment, name: str, analyses: dict) -> tuple[str, frozen
 _immutable: dict[int, tuple[object, str]] = {}
 _IMMUTABLE_LIMIT = 200_000
 
+# Content attributes that are not what a page shows: the shared context and settings (the settings
+# are digested once per build, see `settings_digest`), the body accessors (their inputs,
+# `_content` and `math_html`, are digested), and `metadata`, which Pelican copies onto attributes
+# (digesting both doubled the cost of every fingerprint).
+_CONTENT_SKIPPED = frozenset({"_context", "settings", "metadata", "_get_content", "get_content", "get_summary"})
+
+# Scalars whose repr is their value: their digest is that repr, no hashing needed.
+_SCALARS = (int, float, bool, type(None))
+_NO_REFS: tuple = ()
+
+
+class Digester:
+    """Digests of context values, each computed once per build.
+
+    A content object's *own* digest covers every attribute it holds, with the content objects those
+    refer to (a series' parts, neighbours, related posts) counted by identity only. A page depends on
+    the content objects it shows fully (own digest) and on the own digests of the content objects
+    those refer to, one hop and no further: without that limit, prev/next links would make every
+    page depend on every post. Each own digest is computed once however many pages show the post.
+    """
+
+    def __init__(self):
+        # By id(), holding the value too: a freed object's id is reused by the next one made.
+        self._shallow_memo: dict[int, tuple[object, object, tuple]] = {}
+        self._own_memo: dict[int, tuple[object, object, tuple]] = {}
+        self._full_memo: dict[int, tuple[object, object]] = {}
+        self._in_progress: set[int] = set()
+
+    def digest(self, value) -> object:
+        """`value`'s digest, with the content objects in it counted fully (see the class)."""
+        shallow, refs = self._shallow(value)
+        if shallow is UNSTABLE or not refs:
+            return shallow
+        parts = [self._full(content) for content in refs]
+        return UNSTABLE if UNSTABLE in parts else _hash(shallow + "\0" + "\0".join(sorted(parts)))
+
+    def _full(self, content: Content) -> object:
+        key = id(content)
+        if key not in self._full_memo:
+            own, refs = self._own(content)
+            parts = [self._own(ref)[0] for ref in refs]
+            digest = UNSTABLE if own is UNSTABLE or UNSTABLE in parts else _hash("\0".join([own, *sorted(parts)]))
+            self._full_memo[key] = (content, digest)
+        return self._full_memo[key][1]
+
+    def _own(self, content: Content) -> tuple[object, tuple]:
+        """Every attribute a template can read (Pelican's, and whatever plugins set), content
+        objects among them by identity; and those content objects."""
+        key = id(content)
+        known = self._own_memo.get(key)
+        if known is None:
+            items = ((name, value) for name, value in vars(content).items() if name not in _CONTENT_SKIPPED)
+            known = self._own_memo[key] = (content, *self._mapping(type(content).__name__, items))
+        return known[1], known[2]
+
+    def _shallow(self, value) -> tuple[object, tuple]:
+        """(digest of `value` with content objects inside it by identity, those content objects)."""
+        kind = type(value)
+        if kind is str:
+            return self._immutable(value), _NO_REFS
+        if kind in _SCALARS:
+            return f"{kind.__name__}:{value!r}", _NO_REFS
+        key = id(value)
+        known = self._shallow_memo.get(key)
+        if known is not None:
+            return known[1], known[2]
+        if key in self._in_progress:  # a container that holds itself
+            return UNSTABLE, _NO_REFS
+        self._in_progress.add(key)
+        try:
+            digest, refs = self._compute(value)
+        finally:
+            self._in_progress.discard(key)
+        self._shallow_memo[key] = (value, digest, refs)
+        return digest, refs
+
+    def _immutable(self, value) -> str:
+        key = id(value)
+        known = _immutable.get(key)
+        if known is None:
+            if len(_immutable) > _IMMUTABLE_LIMIT:
+                _immutable.clear()
+            text = value if isinstance(value, str) else "\0".join(value)
+            known = _immutable[key] = (value, _hash(f"{type(value).__name__}\0{text}"))
+        return known[1]
+
+    def _compute(self, value) -> tuple[object, tuple]:
+        if isinstance(value, Content):
+            return _hash(f"{type(value).__name__}\0{value.source_path}"), (value,)
+        if _is_immutable(value):  # a str subclass (Markup) or a tuple of strings
+            return self._immutable(value), _NO_REFS
+        if isinstance(value, Page):
+            # The page's own items; its paginator and neighbours only by position.
+            items, refs = self._shallow(value.object_list)
+            if items is UNSTABLE:
+                return UNSTABLE, _NO_REFS
+            return _hash(f"page\0{value.number}\0{value.url}\0{items}"), refs
+        if isinstance(value, Paginator):
+            # Templates read a paginator's size and URLs, never its whole object_list.
+            return _hash(f"paginator\0{value.name}\0{value.url}\0{value.count}\0{value.num_pages}"), _NO_REFS
+        if isinstance(value, URLWrapper):
+            return _hash(f"{type(value).__name__}\0{value.name}\0{value.url}"), _NO_REFS
+        if isinstance(value, (list, tuple)):
+            return self._sequence(type(value).__name__, value, ordered=True)
+        if isinstance(value, (set, frozenset)):
+            return self._sequence("set", value, ordered=False)
+        if isinstance(value, dict):
+            return self._mapping(type(value).__name__, value.items())
+        if is_dataclass(value) and not isinstance(value, type):
+            return self._mapping(type(value).__name__, ((f.name, getattr(value, f.name)) for f in fields(value)))
+        text = repr(value)
+        if " at 0x" in text and hasattr(value, "__dict__") and not callable(value):
+            # A plugin's own class without a __repr__: digest what it holds.
+            return self._mapping(type(value).__qualname__, vars(value).items())
+        return (UNSTABLE if " at 0x" in text else _hash(f"{type(value).__name__}\0{text}")), _NO_REFS
+
+    def _sequence(self, kind: str, items, ordered: bool) -> tuple[object, tuple]:
+        digests, refs = [], []
+        for item in items:
+            digest, item_refs = self._shallow(item)
+            if digest is UNSTABLE:
+                return UNSTABLE, _NO_REFS
+            digests.append(digest)
+            refs.extend(item_refs)
+        if not ordered:
+            digests.sort()
+        return _hash(kind + "\0" + "\0".join(digests)), _unique(refs)
+
+    def _mapping(self, kind: str, items) -> tuple[object, tuple]:
+        parts, refs = [], []
+        for name, value in items:
+            digest, value_refs = self._shallow(value)
+            if digest is UNSTABLE:
+                return UNSTABLE, _NO_REFS
+            parts.append((str(name), digest))
+            refs.extend(value_refs)
+        parts.sort()
+        return _hash(kind + "\0" + repr(parts)), _unique(refs)
+
 
 def _is_immutable(value) -> bool:
     return isinstance(value, str) or (
@@ -60,90 +199,11 @@ def _is_immutable(value) -> bool:
     )
 
 
-# Content attributes that are not what a page shows: the shared context and settings (the settings
-# are digested once per build, see `settings_digest`), the body accessors (their inputs,
-# `_content` and `math_html`, are digested), and `metadata`, which Pelican copies onto attributes
-# (digesting both doubled the cost of every fingerprint).
-_CONTENT_SKIPPED = frozenset({"_context", "settings", "metadata", "_get_content", "get_content", "get_summary"})
-# A page's content object is digested with everything it holds; content objects it refers to (a
-# series' parts, neighbours) are digested by their own attributes, and the ones *they* refer to by
-# identity only. Without that limit, prev/next links would make every page depend on every post.
-_CONTENT_HOPS = 2
-
-
-class Digester:
-    """Digests of context values; containers and content objects are digested once per build."""
-
-    def __init__(self):
-        # By (id(), hops), holding the value too: a freed object's id is reused by the next one made.
-        self._memo: dict[tuple[int, int], tuple[object, object]] = {}
-        self._in_progress: set[tuple[int, int]] = set()
-
-    def digest(self, value, hops: int = 0) -> object:
-        if _is_immutable(value):
-            key = id(value)
-            if key not in _immutable:
-                if len(_immutable) > _IMMUTABLE_LIMIT:
-                    _immutable.clear()
-                _immutable[key] = (value, self._compute(value, hops))
-            return _immutable[key][1]
-        key = (id(value), hops)
-        if key not in self._memo:
-            if key in self._in_progress:  # a container that holds itself
-                return UNSTABLE
-            self._in_progress.add(key)
-            try:
-                self._memo[key] = (value, self._compute(value, hops))
-            finally:
-                self._in_progress.discard(key)
-        return self._memo[key][1]
-
-    def _compute(self, value, hops: int):
-        if isinstance(value, str):
-            return _hash(f"str\0{value}")
-        if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
-            return _hash("strs\0" + "\0".join(value))
-        if isinstance(value, Content):
-            return self._content(value, hops)
-        if isinstance(value, Page):
-            # The page's own items; its paginator and neighbours only by position.
-            items = self.digest(value.object_list, hops)
-            return UNSTABLE if items is UNSTABLE else _hash(f"page\0{value.number}\0{value.url}\0{items}")
-        if isinstance(value, Paginator):
-            # Templates read a paginator's size and URLs, never its whole object_list.
-            return _hash(f"paginator\0{value.name}\0{value.url}\0{value.count}\0{value.num_pages}")
-        if isinstance(value, URLWrapper):
-            return _hash(f"{type(value).__name__}\0{value.name}\0{value.url}")
-        if isinstance(value, (list, tuple)):
-            return self._combine(type(value).__name__, [self.digest(item, hops) for item in value])
-        if isinstance(value, (set, frozenset)):
-            parts = [self.digest(item, hops) for item in value]
-            return UNSTABLE if UNSTABLE in parts else self._combine("set", sorted(parts))
-        if isinstance(value, dict):
-            return self._mapping(type(value).__name__, value.items(), hops)
-        if is_dataclass(value) and not isinstance(value, type):
-            return self._mapping(type(value).__name__, ((f.name, getattr(value, f.name)) for f in fields(value)), hops)
-        text = repr(value)
-        if " at 0x" in text and hasattr(value, "__dict__") and not callable(value):
-            # A plugin's own class without a __repr__: digest what it holds.
-            return self._mapping(type(value).__qualname__, vars(value).items(), hops)
-        return UNSTABLE if " at 0x" in text else _hash(f"{type(value).__name__}\0{text}")
-
-    def _combine(self, kind: str, parts: list) -> object:
-        return UNSTABLE if UNSTABLE in parts else _hash(kind + "\0" + "\0".join(map(str, parts)))
-
-    def _mapping(self, kind: str, items, hops: int) -> object:
-        parts = sorted((str(name), self.digest(value, hops)) for name, value in items)
-        if any(part is UNSTABLE for _, part in parts):
-            return UNSTABLE
-        return _hash(kind + "\0" + repr(parts))
-
-    def _content(self, content: Content, hops: int):
-        """Every attribute a template can read: Pelican's, and whatever plugins set on it."""
-        if hops >= _CONTENT_HOPS:
-            return _hash(f"{type(content).__name__}\0{content.source_path}")
-        items = ((name, value) for name, value in vars(content).items() if name not in _CONTENT_SKIPPED)
-        return self._mapping(type(content).__name__, items, hops + 1)
+def _unique(contents: list) -> tuple:
+    """`contents` without repeats, in order (content objects compare by identity here)."""
+    if len(contents) < 2:
+        return tuple(contents)
+    return tuple({id(content): content for content in contents}.values())
 
 
 def settings_digest(settings: dict) -> str:
