@@ -49,3 +49,21 @@ def test_a_value_with_no_stable_digest_is_unstable():
 
 def test_sets_digest_the_same_in_any_order():
     assert Digester().digest({"b", "a", "c"}) == Digester().digest({"c", "b", "a"})
+
+
+def test_digests_are_the_same_in_every_process():
+    """Set order changes with the hash seed; a fresh build must still find its old fingerprints."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = ("from plugins.page_writer.fingerprint import Digester\n"
+              "print(Digester().digest({'tags': {'alpha', 'beta', 'gamma', 'delta'}, 'n': 1}))")
+    root = Path(__file__).resolve().parents[1]
+    digests = {
+        subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
+        for seed in range(4)
+    }
+    assert len(digests) == 1 and len(digests.pop()) > 10

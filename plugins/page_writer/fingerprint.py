@@ -8,12 +8,16 @@ page render every time rather than risk a stale page.
 """
 
 import hashlib
-from dataclasses import fields, is_dataclass
+import io
+import pickle
+from datetime import datetime
 
 from jinja2 import meta
+from markupsafe import Markup
 from pelican.contents import Content
 from pelican.paginator import Page, Paginator
 from pelican.urlwrappers import URLWrapper
+from pelican.utils import SafeDatetime
 
 UNSTABLE = object()  # a value with no stable digest
 
@@ -47,21 +51,75 @@ def template_family(environment, name: str, analyses: dict) -> tuple[str, frozen
     return digest, frozenset(names)
 
 
-# Digests of strings (and tuples of strings) by id(), holding the value too (a freed object's id is
-# reused). Strings cannot change, so these stay true for the life of the process: a livereload
-# server's rebuild finds the bodies and summaries it digested last time, same objects, here.
-_immutable: dict[int, tuple[object, str]] = {}
-_IMMUTABLE_LIMIT = 200_000
-
 # Content attributes that are not what a page shows: the shared context and settings (the settings
 # are digested once per build, see `settings_digest`), the body accessors (their inputs,
 # `_content` and `math_html`, are digested), and `metadata`, which Pelican copies onto attributes
 # (digesting both doubled the cost of every fingerprint).
 _CONTENT_SKIPPED = frozenset({"_context", "settings", "metadata", "_get_content", "get_content", "get_summary"})
 
-# Scalars whose repr is their value: their digest is that repr, no hashing needed.
-_SCALARS = (int, float, bool, type(None))
-_NO_REFS: tuple = ()
+# Types pickle writes by value on its own, the same bytes for the same value in every process.
+_PLAIN = frozenset({str, int, float, bool, type(None), bytes, list, tuple, datetime, SafeDatetime, Markup})
+
+
+class _Unstable(Exception):
+    """A value with no stable digest was met."""
+
+
+class _ValuePickler(pickle.Pickler):
+    """Pickles a value as a stable byte string: content objects by identity (and collected in
+    `refs`), Pelican's URL wrappers and paginators by what templates read of them, sets and dicts
+    in sorted order (their iteration order changes between processes)."""
+
+    def __init__(self, file):
+        super().__init__(file, protocol=5)
+        # No memo: whether two equal strings are one object or two must not change the bytes.
+        self.fast = True
+        self.refs: list = []
+
+    def persistent_id(self, value):
+        kind = type(value)
+        if kind in _PLAIN:
+            return None
+        if kind is dict:
+            return ("dict", sorted(value.items(), key=_key_of_item))
+        if kind is set or kind is frozenset:
+            return ("set", sorted(value, key=_sort_key))
+        if isinstance(value, Content):
+            self.refs.append(value)
+            return ("content", kind.__name__, value.source_path)
+        if isinstance(value, URLWrapper):
+            return (kind.__name__, value.name, value.slug)  # the URL follows from these and settings
+        if isinstance(value, Page):
+            # The page's own items; its paginator and neighbours only by position.
+            return ("page", value.number, value.url, list(value.object_list))
+        if isinstance(value, Paginator):
+            # Templates read a paginator's size and URLs, never its whole object_list.
+            return ("paginator", value.name, value.url, value.count, value.num_pages)
+        if kind.__repr__ is object.__repr__ and not hasattr(value, "__dict__") and not callable(value):
+            raise _Unstable  # an object that shows nothing of what it holds
+        # Anything else as pickle writes it: functions and classes by name (a lambda or a closure
+        # cannot be pickled: unstable), other objects by their state.
+        return None
+
+
+def _key_of_item(item: tuple) -> str:
+    return _sort_key(item[0])
+
+
+def _sort_key(item) -> str:
+    """An order for dict items and set members of any type that is the same in every process."""
+    if isinstance(item, tuple):
+        return "\0".join(map(_sort_key, item))
+    if isinstance(item, str):
+        return item
+    if isinstance(item, Content):
+        return item.source_path
+    if isinstance(item, URLWrapper):
+        return item.name
+    text = repr(item)
+    if " at 0x" in text:
+        raise _Unstable
+    return text
 
 
 class Digester:
@@ -72,6 +130,7 @@ class Digester:
     the content objects it shows fully (own digest) and on the own digests of the content objects
     those refer to, one hop and no further: without that limit, prev/next links would make every
     page depend on every post. Each own digest is computed once however many pages show the post.
+    Values are digested through pickle (in C, ~10x faster than walking them in Python).
     """
 
     def __init__(self):
@@ -79,11 +138,16 @@ class Digester:
         self._shallow_memo: dict[int, tuple[object, object, tuple]] = {}
         self._own_memo: dict[int, tuple[object, object, tuple]] = {}
         self._full_memo: dict[int, tuple[object, object]] = {}
-        self._in_progress: set[int] = set()
 
     def digest(self, value) -> object:
         """`value`'s digest, with the content objects in it counted fully (see the class)."""
-        shallow, refs = self._shallow(value)
+        if isinstance(value, Content):
+            return self._full(value)
+        key = id(value)
+        known = self._shallow_memo.get(key)
+        if known is None:
+            known = self._shallow_memo[key] = (value, *_pickled(value))
+        shallow, refs = known[1], known[2]
         if shallow is UNSTABLE or not refs:
             return shallow
         parts = [self._full(content) for content in refs]
@@ -104,106 +168,21 @@ class Digester:
         key = id(content)
         known = self._own_memo.get(key)
         if known is None:
-            items = ((name, value) for name, value in vars(content).items() if name not in _CONTENT_SKIPPED)
-            known = self._own_memo[key] = (content, *self._mapping(type(content).__name__, items))
+            attributes = sorted((name, value) for name, value in vars(content).items() if name not in _CONTENT_SKIPPED)
+            known = self._own_memo[key] = (content, *_pickled((type(content).__name__, attributes)))
         return known[1], known[2]
 
-    def _shallow(self, value) -> tuple[object, tuple]:
-        """(digest of `value` with content objects inside it by identity, those content objects)."""
-        kind = type(value)
-        if kind is str:
-            return self._immutable(value), _NO_REFS
-        if kind in _SCALARS:
-            return f"{kind.__name__}:{value!r}", _NO_REFS
-        key = id(value)
-        known = self._shallow_memo.get(key)
-        if known is not None:
-            return known[1], known[2]
-        if key in self._in_progress:  # a container that holds itself
-            return UNSTABLE, _NO_REFS
-        self._in_progress.add(key)
-        try:
-            digest, refs = self._compute(value)
-        finally:
-            self._in_progress.discard(key)
-        self._shallow_memo[key] = (value, digest, refs)
-        return digest, refs
 
-    def _immutable(self, value) -> str:
-        key = id(value)
-        known = _immutable.get(key)
-        if known is None:
-            if len(_immutable) > _IMMUTABLE_LIMIT:
-                _immutable.clear()
-            text = value if isinstance(value, str) else "\0".join(value)
-            known = _immutable[key] = (value, _hash(f"{type(value).__name__}\0{text}"))
-        return known[1]
-
-    def _compute(self, value) -> tuple[object, tuple]:
-        if isinstance(value, Content):
-            return _hash(f"{type(value).__name__}\0{value.source_path}"), (value,)
-        if _is_immutable(value):  # a str subclass (Markup) or a tuple of strings
-            return self._immutable(value), _NO_REFS
-        if isinstance(value, Page):
-            # The page's own items; its paginator and neighbours only by position.
-            items, refs = self._shallow(value.object_list)
-            if items is UNSTABLE:
-                return UNSTABLE, _NO_REFS
-            return _hash(f"page\0{value.number}\0{value.url}\0{items}"), refs
-        if isinstance(value, Paginator):
-            # Templates read a paginator's size and URLs, never its whole object_list.
-            return _hash(f"paginator\0{value.name}\0{value.url}\0{value.count}\0{value.num_pages}"), _NO_REFS
-        if isinstance(value, URLWrapper):
-            return _hash(f"{type(value).__name__}\0{value.name}\0{value.url}"), _NO_REFS
-        if isinstance(value, (list, tuple)):
-            return self._sequence(type(value).__name__, value, ordered=True)
-        if isinstance(value, (set, frozenset)):
-            return self._sequence("set", value, ordered=False)
-        if isinstance(value, dict):
-            return self._mapping(type(value).__name__, value.items())
-        if is_dataclass(value) and not isinstance(value, type):
-            return self._mapping(type(value).__name__, ((f.name, getattr(value, f.name)) for f in fields(value)))
-        text = repr(value)
-        if " at 0x" in text and hasattr(value, "__dict__") and not callable(value):
-            # A plugin's own class without a __repr__: digest what it holds.
-            return self._mapping(type(value).__qualname__, vars(value).items())
-        return (UNSTABLE if " at 0x" in text else _hash(f"{type(value).__name__}\0{text}")), _NO_REFS
-
-    def _sequence(self, kind: str, items, ordered: bool) -> tuple[object, tuple]:
-        digests, refs = [], []
-        for item in items:
-            digest, item_refs = self._shallow(item)
-            if digest is UNSTABLE:
-                return UNSTABLE, _NO_REFS
-            digests.append(digest)
-            refs.extend(item_refs)
-        if not ordered:
-            digests.sort()
-        return _hash(kind + "\0" + "\0".join(digests)), _unique(refs)
-
-    def _mapping(self, kind: str, items) -> tuple[object, tuple]:
-        parts, refs = [], []
-        for name, value in items:
-            digest, value_refs = self._shallow(value)
-            if digest is UNSTABLE:
-                return UNSTABLE, _NO_REFS
-            parts.append((str(name), digest))
-            refs.extend(value_refs)
-        parts.sort()
-        return _hash(kind + "\0" + repr(parts)), _unique(refs)
-
-
-def _is_immutable(value) -> bool:
-    return isinstance(value, str) or (
-        isinstance(value, tuple) and all(isinstance(item, str) for item in value)
-    )
-
-
-def _unique(contents: list) -> tuple:
-    """`contents` without repeats, in order (content objects compare by identity here)."""
-    if len(contents) < 2:
-        return tuple(contents)
-    return tuple({id(content): content for content in contents}.values())
+def _pickled(value) -> tuple[object, tuple]:
+    """(digest of `value` with content objects by identity, those content objects without repeats)."""
+    buffer = io.BytesIO()
+    pickler = _ValuePickler(buffer)
+    try:
+        pickler.dump(value)
+    except (_Unstable, pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
+        return UNSTABLE, ()
+    refs = tuple({id(content): content for content in pickler.refs}.values())
+    return hashlib.sha256(buffer.getbuffer()).hexdigest(), refs
 
 
 def settings_digest(settings: dict) -> str:
