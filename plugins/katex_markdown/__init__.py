@@ -3,6 +3,7 @@
 from pelican import signals
 
 from .assets import copy_katex_assets
+from .kept_content import keep_content
 from .reader import end_build, expand_math_on_access, start_build, use_reader
 
 
@@ -10,6 +11,9 @@ def register():
     signals.initialized.connect(start_build)
     signals.readers_init.connect(use_reader)
     signals.content_object_init.connect(expand_math_on_access)
+    # As each content generator is made: hand it the unchanged content objects of the last build.
+    signals.article_generator_init.connect(keep_content)
+    signals.page_generator_init.connect(keep_content)
     signals.finalized.connect(copy_katex_assets)
     # Per-build state goes at the end of each build, so a livereload server starts the next one clean.
     signals.finalized.connect(end_build)

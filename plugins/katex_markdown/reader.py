@@ -150,6 +150,13 @@ def end_build(pelican) -> None:
     _build = None
 
 
+def body_inputs(path: str) -> dict | None:
+    """The files (by digest) the body of `path` was made from in this build; None if this reader
+    did not read it."""
+    body = _build.bodies.get(os.path.abspath(path)) if _build is not None else None
+    return None if body is None else dict(body.inputs or {})
+
+
 def use_reader(readers) -> None:
     for extension in MarkdownReader.file_extensions:
         readers.reader_classes[extension] = KatexMarkdownReader
