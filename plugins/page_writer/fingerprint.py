@@ -185,12 +185,19 @@ def _pickled(value) -> tuple[object, tuple]:
     return hashlib.sha256(buffer.getbuffer()).hexdigest(), refs
 
 
+# Settings that change how a build runs, never what it makes: the livereload server's builds and
+# `invoke build` into the same output/ must find each other's pages current.
+_SETTINGS_NOT_SHOWN = frozenset({"KEEP_CONTENT_BETWEEN_BUILDS"})
+
+
 def settings_digest(settings: dict) -> str:
     """Every setting, including those no template names (DEFAULT_DATE_FORMAT shapes `locale_date`).
     Functions in settings (Jinja filters) count by their code."""
     parts = []
     digester = Digester()
     for name, value in sorted(settings.items()):
+        if name in _SETTINGS_NOT_SHOWN:
+            continue
         part = digester.digest(value)
         if part is UNSTABLE:
             part = _hash(repr(_describe(value)))
