@@ -730,7 +730,7 @@ def table(project: Site, baseline: Site | None, stats: CorpusStats, repetitions:
         return [label, *cells, ratio_text]
 
     def reload_row(label, kind):
-        return [f"Save to reload: {label} (median of {repetitions})", reload_cell(project, kind),
+        return [f"Save to reload, {label} (median of {repetitions})", reload_cell(project, kind),
                 "not measured", ""]
 
     rows = [
@@ -740,7 +740,7 @@ def table(project: Site, baseline: Site | None, stats: CorpusStats, repetitions:
             lambda s: median_seconds(s.runs["edit"])),
         reload_row("a post edited", "post"),
         reload_row("the footer template edited, every page re-rendered", "template"),
-        reload_row("a stylesheet edited (tokens.css)", "stylesheet"),
+        reload_row("tokens.css edited, swapped in place", "stylesheet"),
         row("Peak memory, all processes at once (PSS; cold, max)", lambda s: memory_cell(s, "pss_kb"), peak_pss_mb),
         row("Peak memory, all processes at once (RSS summed; cold, max)", lambda s: memory_cell(s, "rss_kb")),
         row("Most processes alive at once (cold)",
@@ -824,13 +824,16 @@ How to read the rows:
 - Corpus: the share of formulas that are distinct strings is set with `--distinct` (default 0.6:
   a real ML blog's 5,180 formulas are 61% distinct). Sections before issue 18 used a corpus that
   repeated its formulas far more (13% distinct at 1,000 posts): KaTeX had less to do there.
+  Those sections also show "Edit to reload" (a post edit only), no memory summed over processes,
+  and a "KaTeX alone" that rendered every formula, repeats included.
 - Each build runs in a fresh Python process; the time is that of the Pelican run inside it
   (`site_tools.build.build`), without Python's start-up and imports ("whole process" adds them).
 - Cold: empty output and caches. Warm, no change: the same build again. One post edited: the
   first inline formula of one post changed and a sentence appended, then a build on the same caches.
-  This sequence runs `--repetitions` times (3), the project and the baseline taking turns; cells
-  show the median and, in brackets, the range. Small shared machines are noisy: compare runs made
-  on the same machine, and mind the load average (given at the start and at the end of the run).
+  This sequence runs `--repetitions` times (3), the project and the baseline taking turns (since
+  7b8776c; earlier sections ran all the project's builds first); cells show the median and, in
+  brackets, the range. Small shared machines are noisy: compare runs made on the same machine,
+  and mind the load average (given at the start and at the end of the run).
 - Save to reload: the livereload server (site_tools/devserver.py) serves the corpus with its own
   copy of the theme, headless Chromium shows one post, and the clock runs from the file write
   until the page shows the change, for three edits, each `--repetitions` times: a marker
