@@ -162,7 +162,7 @@ def check(c):
     "citations": "also build the corpus with a 2,000-entry .bib cited by 300 posts (default on)",
 })
 def bench(c, posts=300, distinct=0.6, repetitions=3, baseline=True, reload=True, citations=True):
-    """Benchmark cold and warm builds, save-to-reload, memory and math on a synthetic corpus; appends to docs/benchmarks.md."""
+    """Benchmark builds, save-to-reload, memory and math on a synthetic corpus; appends to docs/benchmarks.md."""
     from site_tools.bench import run_bench
 
     run_bench(ROOT, int(posts), baseline=baseline, reload=reload, repetitions=int(repetitions),

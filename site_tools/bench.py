@@ -26,6 +26,7 @@ import threading
 import time
 import urllib.request
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -209,10 +210,10 @@ def process_table() -> dict[int, tuple[int, int]]:
         try:
             with open(f"/proc/{name}/stat", "rb") as stat:
                 data = stat.read()
-        except OSError:  # it ended while we looked
+            fields = data[data.rindex(b")") + 2:].split()  # the name, in brackets, may hold spaces
+            table[int(name)] = (int(fields[1]), int(fields[3]))
+        except (OSError, ValueError, IndexError):  # it ended while we looked
             continue
-        fields = data[data.rindex(b")") + 2:].split()  # the name, in brackets, may hold spaces
-        table[int(name)] = (int(fields[1]), int(fields[3]))
     return table
 
 
@@ -425,7 +426,7 @@ class Edit:
     true once the page in the browser shows the change."""
 
     kind: str
-    write: object
+    write: Callable[[str], None]
     shown: str
     timeout: float
     in_place: bool = False  # the page must not reload (window.__benchPage stays)

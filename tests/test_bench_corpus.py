@@ -106,7 +106,7 @@ def test_vary_always_makes_a_new_string():
 # its parent ends), then lives a little.
 _TREE = """
 import os, subprocess, sys, time
-hold = "import time; block = bytearray(40 * 1024 * 1024); block[::4096] = b'x' * len(block[::4096]); time.sleep(3)"
+hold = "import time; block = bytearray(40 << 20); block[::4096] = b'x' * (10 << 10); time.sleep(3)"
 subprocess.Popen([sys.executable, "-c", hold])
 subprocess.Popen([sys.executable, "-c", "import subprocess, sys; subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(3)'])"])
 time.sleep(3)
@@ -175,7 +175,8 @@ def site_with(kind: str, times: ReloadTimes) -> Site:
     ("stylesheet", ReloadTimes([0.1, 0.2, 0.1]), "0.10 s (0.10–0.20), swapped in place"),
     ("stylesheet", ReloadTimes([1.1, 1.0, 1.2], [0.9, 0.9, 0.9], 3),
      "reloaded the page, not swapped in place (3 of 3): 1.10 s (1.00–1.20)"),
-    ("stylesheet", ReloadTimes(note="timed out (Timeout 120000ms exceeded.)"), "timed out (Timeout 120000ms exceeded.)"),
+    ("stylesheet", ReloadTimes(note="timed out (Timeout 120000ms exceeded.)"),
+     "timed out (Timeout 120000ms exceeded.)"),
     ("template", ReloadTimes([3.0], note="failed: Error: browser closed"),
      "3.00 s; the server's rebuild not printed; then failed: Error: browser closed (after 1)"),
 ])
