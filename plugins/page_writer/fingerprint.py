@@ -11,6 +11,7 @@ import hashlib
 import io
 import pickle
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from jinja2 import meta
 from markupsafe import Markup
@@ -58,7 +59,15 @@ def template_family(environment, name: str, analyses: dict) -> tuple[str, frozen
 _CONTENT_SKIPPED = frozenset({"_context", "settings", "metadata", "_get_content", "get_content", "get_summary"})
 
 # Types pickle writes by value on its own, the same bytes for the same value in every process.
-_PLAIN = frozenset({str, int, float, bool, type(None), bytes, list, tuple, datetime, SafeDatetime, Markup})
+_PLAIN = frozenset({int, float, bool, type(None), bytes, list, Markup})
+
+# Digests of long strings and tuples of strings (bodies, typeset formulas) by id(), holding the value
+# (a freed object's id is reused). They cannot change, so this stays true for the life of the
+# process: a post's body shared by two attributes is hashed once, and a livereload rebuild finds
+# the bodies of the posts it kept from the last build already hashed.
+_immutable: dict[int, tuple[object, str]] = {}
+_IMMUTABLE_LIMIT = 100_000
+_LONG = 512  # shorter strings cost less to pickle than to look up
 
 
 class _Unstable(Exception):
@@ -80,6 +89,17 @@ class _ValuePickler(pickle.Pickler):
         kind = type(value)
         if kind in _PLAIN:
             return None
+        if kind is str:
+            return None if len(value) < _LONG else ("str", _immutable_digest(value))
+        if kind is tuple:
+            if len(value) < 4 or type(value[0]) is not str:
+                return None
+            digest = _immutable_digest(value)
+            return None if digest is None else ("strings", digest)
+        if kind is SafeDatetime or kind is datetime:  # written short: pickle's own form takes ~20 steps
+            return ("datetime", value.isoformat(), str(value.tzinfo))
+        if kind is ZoneInfo:
+            return ("zone", value.key)
         if kind is dict:
             return ("dict", sorted(value.items(), key=_key_of_item))
         if kind is set or kind is frozenset:
@@ -100,6 +120,22 @@ class _ValuePickler(pickle.Pickler):
         # Anything else as pickle writes it: functions and classes by name (a lambda or a closure
         # cannot be pickled: unstable), other objects by their state.
         return None
+
+
+def _immutable_digest(value: str | tuple) -> str | None:
+    """The digest of a string or a tuple of strings (None for a tuple holding anything else)."""
+    known = _immutable.get(id(value))
+    if known is None:
+        if isinstance(value, str):
+            digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+        elif all(type(item) is str for item in value):
+            digest = hashlib.sha256("\0".join(f"{len(item)}:{item}" for item in value).encode("utf-8", "surrogatepass")).hexdigest()
+        else:
+            digest = None
+        if len(_immutable) > _IMMUTABLE_LIMIT:
+            _immutable.clear()
+        known = _immutable[id(value)] = (value, digest)
+    return known[1]
 
 
 def _key_of_item(item: tuple) -> str:
