@@ -3,8 +3,8 @@
 A page's HTML is a function of its templates' source and of the values of the names they
 reference (Jinja's static analysis finds them, through extends, includes and imports). Digesting
 exactly those values means a page is rendered again when, and only when, something it can show
-has changed. A value whose digest cannot be trusted (its repr names a memory address) makes the
-page render every time rather than risk a stale page.
+has changed. A value whose digest cannot be trusted (a lambda, an object that shows nothing of what
+it holds) makes the page render every time rather than risk a stale page.
 """
 
 import hashlib
@@ -129,7 +129,8 @@ def _immutable_digest(value: str | tuple) -> str | None:
         if isinstance(value, str):
             digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
         elif all(type(item) is str for item in value):
-            digest = hashlib.sha256("\0".join(f"{len(item)}:{item}" for item in value).encode("utf-8", "surrogatepass")).hexdigest()
+            text = "\0".join(f"{len(item)}:{item}" for item in value)
+            digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         else:
             digest = None
         if len(_immutable) > _IMMUTABLE_LIMIT:
