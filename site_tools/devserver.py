@@ -181,8 +181,7 @@ def serve_static(directory: str, host: str, port: int) -> None:
 
 def _rebuild(settings_file: str, output_path: str, overrides: dict, state: _BuildState, reload: bool = True) -> None:
     try:
-        # Unchanged files' content objects come from the last build (katex_markdown/kept_content.py).
-        result = build(settings_file, {**overrides, "OUTPUT_PATH": output_path, "KEEP_CONTENT_BETWEEN_BUILDS": True})
+        result = build(settings_file, {**overrides, "OUTPUT_PATH": output_path})
         errors = result.errors
     except Exception as error:  # never let one build stop the watcher: report it like any error
         errors = [f"the build crashed: {type(error).__name__}: {error}"]

@@ -3,7 +3,7 @@
 from pelican import signals
 
 from .assets import copy_katex_assets
-from .kept_content import keep_content
+from .kept_content import keep_content, save_kept
 from .reader import end_build, expand_math_on_access, start_build, use_reader
 
 
@@ -15,5 +15,6 @@ def register():
     signals.article_generator_init.connect(keep_content)
     signals.page_generator_init.connect(keep_content)
     signals.finalized.connect(copy_katex_assets)
+    signals.finalized.connect(save_kept)  # before end_build closes the cache
     # Per-build state goes at the end of each build, so a livereload server starts the next one clean.
     signals.finalized.connect(end_build)

@@ -39,12 +39,13 @@ class BuildRenderer:
         self.config: Config = read_config(settings)
         self.store = Store(self.config.cache_file)
         self.bodies: dict[str, RenderedBody] = {}
+        self.kept_paths: set[str] = set()  # files whose content objects come from the last build
         self._scanned = False
 
     def body_for(self, path: str) -> RenderedBody:
         if not self._scanned:
             self._scanned = True
-            self.prerender(self.markdown_sources())
+            self.prerender([source for source in self.markdown_sources() if source not in self.kept_paths])
         if path not in self.bodies:
             self.prerender([path])
         return self.bodies[path]
@@ -152,9 +153,9 @@ def end_build(pelican) -> None:
 
 def body_inputs(path: str) -> dict | None:
     """The files (by digest) the body of `path` was made from in this build; None if this reader
-    did not read it."""
+    did not read it, or its body is not one to keep (failed, like those KaTeX could not typeset)."""
     body = _build.bodies.get(os.path.abspath(path)) if _build is not None else None
-    return None if body is None else dict(body.inputs or {})
+    return None if body is None or body.failed else dict(body.inputs or {})
 
 
 def use_reader(readers) -> None:
