@@ -155,15 +155,18 @@ def check(c, runs=None):
 
 @task(help={
     "posts": "posts in the synthetic corpus (default 300)",
+    "distinct": "share of the corpus's formulas that are distinct strings (default 0.6, as in real writing)",
+    "repetitions": "runs of each build sequence and of each reload edit; cells show medians (default 3)",
     "baseline": "also build the corpus with plain Pelican + typogrify + render-math (default on)",
-    "reload": "also measure save-to-reload in headless Chromium (default on)",
+    "reload": "also measure save-to-reload (post, template, stylesheet) in headless Chromium (default on)",
     "citations": "also build the corpus with a 2,000-entry .bib cited by 300 posts (default on)",
 })
-def bench(c, posts=300, baseline=True, reload=True, citations=True):
-    """Benchmark cold and warm builds on a synthetic corpus; appends to docs/benchmarks.md."""
+def bench(c, posts=300, distinct=0.6, repetitions=3, baseline=True, reload=True, citations=True):
+    """Benchmark builds, save-to-reload, memory and math on a synthetic corpus; appends to docs/benchmarks.md."""
     from site_tools.bench import run_bench
 
-    run_bench(ROOT, int(posts), baseline=baseline, reload=reload, citations=citations)
+    run_bench(ROOT, int(posts), baseline=baseline, reload=reload, repetitions=int(repetitions),
+              citations=citations, distinct=float(distinct))
 
 
 @task(help={"upgrade": "move every package to its newest version the .in files allow"})

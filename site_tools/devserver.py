@@ -5,11 +5,16 @@ Pages are served with a small script added (never written to output/) that liste
 the page shows the errors over itself, and reloads when the id changes. A failed build keeps the
 server running, serving the last site it wrote. A change under plugins/ unloads the project's
 plugin modules (and their signal receivers), so the next build imports the new code.
+
+A change to the theme's stylesheets alone is copied to output/ at once and pushed to open pages,
+which swap the stylesheet in place (no reload, the reader keeps their scroll position); the pages
+are then rebuilt in the background (stylesheets may be inlined in them) without reloading.
 """
 
 import functools
 import json
 import os
+import shutil
 import sys
 import threading
 import traceback
@@ -24,10 +29,26 @@ from site_tools.search_index import BackgroundIndexer
 EVENTS_PATH = "/__livereload"
 _CLIENT_SCRIPT = """<script>(() => {
   const source = new EventSource("%s");
-  let seen = null;
+  let seen = null, stylesSeen = null;
+  const swapStyles = (files, version) => {
+    const fresh = (file) => file + "?v=" + version;
+    for (const link of document.querySelectorAll('link[rel="stylesheet"]')) {
+      const path = new URL(link.href, location.href).pathname;
+      if (files.includes(path)) link.href = fresh(path);
+    }
+    for (const style of document.querySelectorAll("style[data-styles]")) {
+      const file = files.find((f) => f.endsWith("/" + style.dataset.styles + ".css"));
+      if (!file) continue;
+      const link = Object.assign(document.createElement("link"), {rel: "stylesheet", href: fresh(file)});
+      link.dataset.styles = style.dataset.styles;
+      style.replaceWith(link);
+    }
+  };
   source.onmessage = (event) => {
     const state = JSON.parse(event.data);
-    if (seen !== null && state.build !== seen) { location.reload(); return; }
+    if (stylesSeen !== null && state.styles.version !== stylesSeen) swapStyles(state.styles.files, state.styles.version);
+    stylesSeen = state.styles.version;
+    if (seen !== null && state.build !== seen && state.reload) { location.reload(); return; }
     seen = state.build;
     let box = document.getElementById("livereload-errors");
     if (!state.errors.length) { if (box) box.remove(); return; }
@@ -51,26 +72,39 @@ class _BuildState:
         self._token = uuid.uuid4().hex[:8]  # differs after a restart, so pages reload then too
         self.number = 0
         self.errors: list[str] = []
+        self.reload = True  # False after a build that only followed stylesheets pages already swapped
+        self.styles = {"version": 0, "files": []}  # URL paths of the stylesheets changed last
         self.after_good_build = lambda: None  # e.g. index the site for search, in the background
 
     @property
     def build_id(self) -> str:
         return f"{self._token}-{self.number}"
 
-    def finished(self, errors: list[str]) -> None:
+    def finished(self, errors: list[str], reload: bool = True) -> None:
         with self._changed:
             self.number += 1
             self.errors = errors
+            self.reload = reload
             self._changed.notify_all()
         if not errors:
             self.after_good_build()
 
+    def styles_changed(self, files: list[str]) -> None:
+        with self._changed:
+            self.styles = {"version": self.styles["version"] + 1, "files": files}
+            self._changed.notify_all()
+
+    @property
+    def event_id(self) -> str:
+        return f"{self.build_id}-{self.styles['version']}"
+
     def message(self) -> bytes:
-        return f"data: {json.dumps({'build': self.build_id, 'errors': self.errors})}\n\n".encode()
+        state = {"build": self.build_id, "errors": self.errors, "reload": self.reload, "styles": self.styles}
+        return f"data: {json.dumps(state)}\n\n".encode()
 
     def wait_for_change(self, seen: str, timeout: float) -> None:
         with self._changed:
-            self._changed.wait_for(lambda: self.build_id != seen, timeout)
+            self._changed.wait_for(lambda: self.event_id != seen, timeout)
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -117,8 +151,8 @@ class _Handler(SimpleHTTPRequestHandler):
         seen = None
         try:
             while True:
-                if self.state.build_id != seen:
-                    seen = self.state.build_id
+                if self.state.event_id != seen:
+                    seen = self.state.event_id
                     self.wfile.write(self.state.message())
                 else:
                     self.wfile.write(b": still here\n\n")  # notices a closed tab
@@ -145,7 +179,7 @@ def serve_static(directory: str, host: str, port: int) -> None:
         pass
 
 
-def _rebuild(settings_file: str, output_path: str, overrides: dict, state: _BuildState) -> None:
+def _rebuild(settings_file: str, output_path: str, overrides: dict, state: _BuildState, reload: bool = True) -> None:
     try:
         result = build(settings_file, {**overrides, "OUTPUT_PATH": output_path})
         errors = result.errors
@@ -159,7 +193,7 @@ def _rebuild(settings_file: str, output_path: str, overrides: dict, state: _Buil
             print(f"  {message}", file=sys.stderr)
     else:
         print(f"Rebuilt in {result.seconds:.2f} s", file=sys.stderr)
-    state.finished(errors)
+    state.finished(errors, reload=reload)
 
 
 def unload_plugins(plugin_folders: list[Path]) -> None:
@@ -171,16 +205,48 @@ def unload_plugins(plugin_folders: list[Path]) -> None:
             del sys.modules[name]
 
 
+def theme_static_folders(settings_file: str, output_path: str, overrides: dict) -> list[tuple[Path, Path]]:
+    """(a folder of the theme's static files, where builds copy it in output/) pairs; none when the
+    settings cannot be read (the build reports why)."""
+    from pelican.settings import read_settings
+
+    try:
+        settings = read_settings(settings_file, override={**overrides, "OUTPUT_PATH": output_path})
+    except Exception:
+        return []
+    theme, copies = Path(settings["THEME"]).resolve(), Path(output_path) / settings["THEME_STATIC_DIR"]
+    return [(theme / folder, copies) for folder in settings["THEME_STATIC_PATHS"]]
+
+
+def copy_stylesheets(changed: set[Path], static_folders, output_path: str) -> list[str] | None:
+    """Copy changed theme stylesheets to output/ and return their URL paths, when stylesheets are
+    all that changed; else None (and nothing is copied)."""
+    targets = {}
+    for path in changed:
+        folder = next(((source, copies) for source, copies in static_folders if source in path.parents), None)
+        if path.suffix != ".css" or folder is None or not path.is_file():
+            return None
+        targets[path] = folder[1] / path.relative_to(folder[0])
+    for source, target in targets.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    return sorted("/" + target.relative_to(output_path).as_posix() for target in targets.values())
+
+
 def _watch(paths, settings_file, output_path, overrides, state, plugin_folders):
     from watchfiles import watch
 
     ignored = lambda change, path: "__pycache__" not in path and not path.endswith("~")  # noqa: E731
     for changes in watch(*paths, watch_filter=ignored, debounce=400, step=30):
-        changed = {Path(path) for _, path in changes}
+        changed = {Path(path).resolve() for _, path in changes}
         if any(folder in path.parents for path in changed for folder in plugin_folders):
             print("Plugin code changed: loading it again.", file=sys.stderr)
             unload_plugins(plugin_folders)
-        _rebuild(settings_file, output_path, overrides, state)
+        static_folders = theme_static_folders(settings_file, output_path, overrides)
+        stylesheets = copy_stylesheets(changed, static_folders, output_path) if static_folders else None
+        if stylesheets:
+            state.styles_changed(stylesheets)
+        _rebuild(settings_file, output_path, overrides, state, reload=not stylesheets)
 
 
 def serve_with_reload(settings_file, output_path, watched_paths, host, port, overrides=None):

@@ -101,7 +101,7 @@ DAMAGES = {
     # damage: (how, what the warning says)
     "random bytes": (_random_bytes, "file is not a database"),
     "truncated": (_truncated, "database disk image is malformed"),
-    "another program's": (_foreign, "its tables are moz_places, not bodies and formulas"),
+    "another program's": (_foreign, "its tables are moz_places, not bodies, formulas, kept"),
     "an older version's": (_old_schema_version, f"schema version 1, and this version of katex_markdown uses {SCHEMA_VERSION}"),
     "bodies that do not load": (_bodies_that_do_not_unpickle, "a stored body does not load: UnpicklingError"),
 }

@@ -166,8 +166,13 @@ def mark(content):
     content.fault_probe = "{value}"
 
 
+def mark_newest(generator):  # set on one post only: a kept post must not keep it from a past build
+    max(generator.articles, key=lambda article: article.date).newest = True
+
+
 def register():
     signals.content_object_init.connect(mark)
+    signals.article_generator_finalized.connect(mark_newest)
 """
 
 
@@ -186,6 +191,7 @@ def whole_project(tmp_path):
     article = theme / "templates" / "article.html"
     article.write_text(article.read_text().replace(
         "{{ article.content|safe }}", '{{ article.content|safe }}<p id="probe">{{ article.fault_probe }}</p>'
+        '{% if article.newest %}<p id="newest">The newest post</p>{% endif %}'
     ))
     overrides = {
         "PATH": str(content), "CACHE_PATH": str(tmp_path / "cache"), "THEME": str(theme),
@@ -273,6 +279,29 @@ def test_a_clashing_page_then_its_removal_leaves_no_trace(whole_project):
     assert events.next_state()["errors"] == []
     assert "Clash" not in get(port, POST)[1].decode()
     assert_site_is_whole(port, tmp_path, overrides, str(tmp_path / "pelicanconf.py"))
+
+
+def test_a_sequence_of_edits_leaves_the_site_a_clean_build_would_make(whole_project):
+    """Adds, edits, renames and deletes through the server (which keeps unchanged posts' content
+    objects between builds): after each step the site is byte for byte a clean build's."""
+    port, tmp_path, events, overrides, process = whole_project
+    posts = tmp_path / "content" / "posts"
+    settings = str(tmp_path / "pelicanconf.py")
+    steps = [
+        lambda: (posts / "added.md").write_text(
+            "Title: Added later\nDate: 2026-06-20 09:00\nTags: math, new-tag\nSeries: A Short Series\n\n"
+            "A new post with $x^2$ and a [link](#x).\n"),
+        lambda: (posts / "euler.md").write_text(
+            (posts / "euler.md").read_text().replace("Tags: math, complex-analysis", "Tags: complex-analysis")
+            .replace("Title: Euler's identity, \"carefully\"",
+                     "Title: Euler's identity, retitled\nSlug: eulers-identity-carefully")),
+        lambda: (posts / "attention.md").rename(posts / "attention-renamed.md"),
+        lambda: (posts / "added.md").unlink(),
+    ]
+    for step in steps:
+        step()
+        assert events.next_state()["errors"] == []
+        assert_site_is_whole(port, tmp_path, overrides, settings)
 
 
 def _first_difference(left: Path, right: Path) -> str:

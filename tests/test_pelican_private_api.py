@@ -99,3 +99,11 @@ def test_articles_lists_are_shared_with_the_context_and_the_index_reads_its_url_
     direct = inspect.getsource(generators.ArticlesGenerator.generate_direct_templates)
     assert 'self.settings.get(\n                f"{template.upper()}_SAVE_AS"' in direct
     assert "all_articles = list(self.articles)" in inspect.getsource(generators.ArticlesGenerator.generate_feeds)
+
+
+def test_content_generators_ask_their_cache_before_reading():
+    """katex_markdown/kept_content.py hands unchanged content objects back through these hooks."""
+    for generator in (generators.ArticlesGenerator, generators.PagesGenerator):
+        source = inspect.getsource(generator.generate_context)
+        assert source.index("self.get_cached_data(f, None)") < source.index("self.readers.read_file(")
+        assert "self.cache_data(f, " in source

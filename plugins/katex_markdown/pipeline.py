@@ -293,9 +293,16 @@ def _typogrify(text: str) -> str:
     return _CODE_PH.sub(lambda match: code[ms.decode_index(match.group(1))], text)
 
 
-def formula_key(config: Config, formula: Formula, macros: dict) -> str:
-    material = json.dumps([config.katex_version, formula.display, formula.tex, sorted(macros.items())])
+def formula_key(config: Config, formula: Formula, macros: dict, macros_json: str | None = None) -> str:
+    """The hash of json.dumps([KaTeX version, display, tex, sorted macros]); `macros_json` (from
+    `macros_material`) spares a post with many formulas serialising its macros for each one."""
+    head = json.dumps([config.katex_version, formula.display, formula.tex])
+    material = f"{head[:-1]}, {macros_json or macros_material(macros)}]"
     return hashlib.sha256(material.encode()).hexdigest()
+
+
+def macros_material(macros: dict) -> str:
+    return json.dumps(sorted(macros.items()))
 
 
 def _error_html(formula: Formula, message: str) -> str:
@@ -460,8 +467,9 @@ def prepare_source(text: str, config: Config) -> PreparedBody:
         title, title_text, title_html, title_formulas = _title(
             " ".join(metadata.pop("title")), metadata_lines["title"], config
         )
+    macros_json = macros_material(macros)
     for formula in formulas + summary_formulas + title_formulas:
-        formula.key = formula_key(config, formula, macros)
+        formula.key = formula_key(config, formula, macros, macros_json)
     return PreparedBody(
         html=body, toc=toc, summary=summary, formulas=formulas, summary_formulas=summary_formulas,
         title_formulas=title_formulas, anchors=numbered.anchors, diagrams=diagrams, messages=messages,

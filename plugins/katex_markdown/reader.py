@@ -39,12 +39,14 @@ class BuildRenderer:
         self.config: Config = read_config(settings)
         self.store = Store(self.config.cache_file)
         self.bodies: dict[str, RenderedBody] = {}
+        self.kept_paths: set[str] = set()  # files whose content objects come from the last build
+        self.kept_contents: list = []  # those content objects, handed back this build
         self._scanned = False
 
     def body_for(self, path: str) -> RenderedBody:
         if not self._scanned:
             self._scanned = True
-            self.prerender(self.markdown_sources())
+            self.prerender([source for source in self.markdown_sources() if source not in self.kept_paths])
         if path not in self.bodies:
             self.prerender([path])
         return self.bodies[path]
@@ -148,8 +150,12 @@ def build_formulas() -> list[str]:
     title's HTML is text around its formulas, whose few letters join the subsets too)."""
     if _build is None:
         return []
-    return [formula for body in _build.bodies.values()
+    read = [formula for body in _build.bodies.values()
             for formula in (*body.math, *body.summary_math, *([body.title_html] if body.title_has_math else []))]
+    kept = [formula for content in _build.kept_contents  # not read this build: kept_content.py
+            for formula in (*(getattr(content, "math_html", None) or ()), *(getattr(content, "summary_math", None) or ()),
+                            *([content.title_html] if getattr(content, "title_has_math", False) else []))]
+    return read + kept
 
 
 def end_build(pelican) -> None:
@@ -157,6 +163,13 @@ def end_build(pelican) -> None:
     if _build is not None:
         _build.close()
     _build = None
+
+
+def body_inputs(path: str) -> dict | None:
+    """The files (by digest) the body of `path` was made from in this build; None if this reader
+    did not read it, or its body is not one to keep (failed, like those KaTeX could not typeset)."""
+    body = _build.bodies.get(os.path.abspath(path)) if _build is not None else None
+    return None if body is None or body.failed else dict(body.inputs or {})
 
 
 def use_reader(readers) -> None:

@@ -17,11 +17,13 @@ logger = logging.getLogger(__name__)
 # Kept in `PRAGMA user_version`. Bump it whenever the tables change or what they hold does: the
 # pickled bodies' classes, or what katex_server.js answers for a formula (formulas are keyed by TeX
 # and KaTeX version only). A file of another version is discarded.
-SCHEMA_VERSION = 2
-_TABLES = {"bodies", "formulas"}
+SCHEMA_VERSION = 3
+_TABLES = {"bodies", "formulas", "kept"}
 _SCHEMA = (  # statement by statement: executescript would commit the transaction they are made in
     "CREATE TABLE bodies (key TEXT PRIMARY KEY, value BLOB NOT NULL)",
     "CREATE TABLE formulas (key TEXT PRIMARY KEY, html TEXT NOT NULL)",
+    # Content objects as read (kept_content.py), by source path, under the signature of what shaped them.
+    "CREATE TABLE kept (path TEXT PRIMARY KEY, signature TEXT NOT NULL, value BLOB NOT NULL)",
 )
 _BATCH = 500  # SQLite's limit on host parameters is far above this
 # SQLite's errors that leave the file as it is: it is fine, or not ours to delete.
@@ -131,17 +133,26 @@ class Store:
     def get_formulas(self, keys: list[str]) -> dict[str, str]:
         return self._get_many("formulas", "html", keys)
 
-    def put(self, bodies: dict, formulas: dict[str, str]) -> None:
+    def get_kept(self, signature: str) -> dict[str, bytes]:
+        """The kept content objects (pickled) made under `signature`, by source path."""
+        if not self.path:
+            return {}
+        return self._guarded(
+            lambda connection: dict(connection.execute("SELECT path, value FROM kept WHERE signature = ?", (signature,))),
+            {},
+        )
+
+    def put(self, bodies: dict, formulas: dict[str, str], kept: dict[str, tuple[str, bytes]] | None = None) -> None:
         """Store in the background (a connection of its own): the build goes on meanwhile."""
-        if not self.path or not (bodies or formulas):
+        if not self.path or not (bodies or formulas or kept):
             return
         self.wait()
         if self._connect() is None:  # the tables must exist before the writer's own connection uses them
             return
-        self._writer = threading.Thread(target=self._write, args=(bodies, formulas))
+        self._writer = threading.Thread(target=self._write, args=(bodies, formulas, kept or {}))
         self._writer.start()
 
-    def _write(self, bodies: dict, formulas: dict[str, str]) -> None:
+    def _write(self, bodies: dict, formulas: dict[str, str], kept: dict[str, tuple[str, bytes]]) -> None:
         try:
             connection = sqlite3.connect(self.path, timeout=60)
             try:
@@ -151,6 +162,10 @@ class Store:
                         ((key, pickle.dumps(body, pickle.HIGHEST_PROTOCOL)) for key, body in bodies.items()),
                     )
                     connection.executemany("INSERT OR REPLACE INTO formulas VALUES (?, ?)", formulas.items())
+                    connection.executemany(
+                        "INSERT OR REPLACE INTO kept VALUES (?, ?, ?)",
+                        ((path, signature, value) for path, (signature, value) in kept.items()),
+                    )
             finally:
                 connection.close()
         except sqlite3.Error as error:  # reported by `wait`, in the build's thread
@@ -183,6 +198,6 @@ def _check_or_create(connection: sqlite3.Connection) -> None:
             connection.execute(statement)
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     elif tables != _TABLES:
-        raise _Unusable(f"its tables are {', '.join(sorted(tables)) or 'none'}, not bodies and formulas")
+        raise _Unusable(f"its tables are {', '.join(sorted(tables)) or 'none'}, not {', '.join(sorted(_TABLES))}")
     elif version != SCHEMA_VERSION:
         raise _Unusable(f"schema version {version}, and this version of katex_markdown uses {SCHEMA_VERSION}")

@@ -3,17 +3,22 @@
 A page's HTML is a function of its templates' source and of the values of the names they
 reference (Jinja's static analysis finds them, through extends, includes and imports). Digesting
 exactly those values means a page is rendered again when, and only when, something it can show
-has changed. A value whose digest cannot be trusted (its repr names a memory address) makes the
-page render every time rather than risk a stale page.
+has changed. A value whose digest cannot be trusted (a lambda, an object that shows nothing of what
+it holds) makes the page render every time rather than risk a stale page.
 """
 
 import hashlib
-from dataclasses import fields, is_dataclass
+import io
+import pickle
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from jinja2 import meta
+from markupsafe import Markup
 from pelican.contents import Content
 from pelican.paginator import Page, Paginator
 from pelican.urlwrappers import URLWrapper
+from pelican.utils import SafeDatetime
 
 UNSTABLE = object()  # a value with no stable digest
 
@@ -47,103 +52,179 @@ def template_family(environment, name: str, analyses: dict) -> tuple[str, frozen
     return digest, frozenset(names)
 
 
-# Digests of strings (and tuples of strings) by id(), holding the value too (a freed object's id is
-# reused). Strings cannot change, so these stay true for the life of the process: a livereload
-# server's rebuild finds the bodies and summaries it digested last time, same objects, here.
-_immutable: dict[int, tuple[object, str]] = {}
-_IMMUTABLE_LIMIT = 200_000
-
-
-def _is_immutable(value) -> bool:
-    return isinstance(value, str) or (
-        isinstance(value, tuple) and all(isinstance(item, str) for item in value)
-    )
-
-
 # Content attributes that are not what a page shows: the shared context and settings (the settings
 # are digested once per build, see `settings_digest`), the body accessors (their inputs,
 # `_content` and `math_html`, are digested), and `metadata`, which Pelican copies onto attributes
 # (digesting both doubled the cost of every fingerprint).
 _CONTENT_SKIPPED = frozenset({"_context", "settings", "metadata", "_get_content", "get_content", "get_summary"})
-# A page's content object is digested with everything it holds; content objects it refers to (a
-# series' parts, neighbours) are digested by their own attributes, and the ones *they* refer to by
-# identity only. Without that limit, prev/next links would make every page depend on every post.
-_CONTENT_HOPS = 2
+
+# Types pickle writes by value on its own, the same bytes for the same value in every process.
+_PLAIN = frozenset({int, float, bool, type(None), bytes, list, Markup})
+
+# Digests of long strings and tuples of strings (bodies, typeset formulas) by id(), holding the value
+# (a freed object's id is reused). They cannot change, so this stays true for the life of the
+# process: a post's body shared by two attributes is hashed once, and a livereload rebuild finds
+# the bodies of the posts it kept from the last build already hashed.
+_immutable: dict[int, tuple[object, str]] = {}
+_IMMUTABLE_LIMIT = 100_000
+_LONG = 512  # shorter strings cost less to pickle than to look up
+
+
+class _Unstable(Exception):
+    """A value with no stable digest was met."""
+
+
+class _ValuePickler(pickle.Pickler):
+    """Pickles a value as a stable byte string: content objects by identity (and collected in
+    `refs`), Pelican's URL wrappers and paginators by what templates read of them, sets and dicts
+    in sorted order (their iteration order changes between processes)."""
+
+    def __init__(self, file):
+        super().__init__(file, protocol=5)
+        # No memo: whether two equal strings are one object or two must not change the bytes.
+        self.fast = True
+        self.refs: list = []
+
+    def persistent_id(self, value):
+        kind = type(value)
+        if kind in _PLAIN:
+            return None
+        if kind is str:
+            return None if len(value) < _LONG else ("str", _immutable_digest(value))
+        if kind is tuple:
+            if len(value) < 4 or type(value[0]) is not str:
+                return None
+            digest = _immutable_digest(value)
+            return None if digest is None else ("strings", digest)
+        if kind is SafeDatetime or kind is datetime:  # written short: pickle's own form takes ~20 steps
+            return ("datetime", value.isoformat(), str(value.tzinfo))
+        if kind is ZoneInfo:
+            return ("zone", value.key)
+        if kind is dict:
+            return ("dict", sorted(value.items(), key=_key_of_item))
+        if kind is set or kind is frozenset:
+            return ("set", sorted(value, key=_sort_key))
+        if isinstance(value, Content):
+            self.refs.append(value)
+            return ("content", kind.__name__, value.source_path)
+        if isinstance(value, URLWrapper):
+            return (kind.__name__, value.name, value.slug)  # the URL follows from these and settings
+        if isinstance(value, Page):
+            # The page's own items; its paginator and neighbours only by position.
+            return ("page", value.number, value.url, list(value.object_list))
+        if isinstance(value, Paginator):
+            # Templates read a paginator's size and URLs, never its whole object_list.
+            return ("paginator", value.name, value.url, value.count, value.num_pages)
+        if kind.__repr__ is object.__repr__ and not hasattr(value, "__dict__") and not callable(value):
+            raise _Unstable  # an object that shows nothing of what it holds
+        # Anything else as pickle writes it: functions and classes by name (a lambda or a closure
+        # cannot be pickled: unstable), other objects by their state.
+        return None
+
+
+def _immutable_digest(value: str | tuple) -> str | None:
+    """The digest of a string or a tuple of strings (None for a tuple holding anything else)."""
+    known = _immutable.get(id(value))
+    if known is None:
+        if isinstance(value, str):
+            digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+        elif all(type(item) is str for item in value):
+            text = "\0".join(f"{len(item)}:{item}" for item in value)
+            digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        else:
+            digest = None
+        if len(_immutable) > _IMMUTABLE_LIMIT:
+            _immutable.clear()
+        known = _immutable[id(value)] = (value, digest)
+    return known[1]
+
+
+def _key_of_item(item: tuple) -> str:
+    return _sort_key(item[0])
+
+
+def _sort_key(item) -> str:
+    """An order for dict items and set members of any type that is the same in every process."""
+    if isinstance(item, tuple):
+        return "\0".join(map(_sort_key, item))
+    if isinstance(item, str):
+        return item
+    if isinstance(item, Content):
+        return item.source_path
+    if isinstance(item, URLWrapper):
+        return item.name
+    text = repr(item)
+    if " at 0x" in text:
+        raise _Unstable
+    return text
 
 
 class Digester:
-    """Digests of context values; containers and content objects are digested once per build."""
+    """Digests of context values, each computed once per build.
+
+    A content object's *own* digest covers every attribute it holds, with the content objects those
+    refer to (a series' parts, neighbours, related posts) counted by identity only. A page depends on
+    the content objects it shows fully (own digest) and on the own digests of the content objects
+    those refer to, one hop and no further: without that limit, prev/next links would make every
+    page depend on every post. Each own digest is computed once however many pages show the post.
+    Values are digested through pickle (in C, ~10x faster than walking them in Python).
+    """
 
     def __init__(self):
-        # By (id(), hops), holding the value too: a freed object's id is reused by the next one made.
-        self._memo: dict[tuple[int, int], tuple[object, object]] = {}
-        self._in_progress: set[tuple[int, int]] = set()
+        # By id(), holding the value too: a freed object's id is reused by the next one made.
+        self._shallow_memo: dict[int, tuple[object, object, tuple]] = {}
+        self._own_memo: dict[int, tuple[object, object, tuple]] = {}
+        self._full_memo: dict[int, tuple[object, object]] = {}
 
-    def digest(self, value, hops: int = 0) -> object:
-        if _is_immutable(value):
-            key = id(value)
-            if key not in _immutable:
-                if len(_immutable) > _IMMUTABLE_LIMIT:
-                    _immutable.clear()
-                _immutable[key] = (value, self._compute(value, hops))
-            return _immutable[key][1]
-        key = (id(value), hops)
-        if key not in self._memo:
-            if key in self._in_progress:  # a container that holds itself
-                return UNSTABLE
-            self._in_progress.add(key)
-            try:
-                self._memo[key] = (value, self._compute(value, hops))
-            finally:
-                self._in_progress.discard(key)
-        return self._memo[key][1]
-
-    def _compute(self, value, hops: int):
-        if isinstance(value, str):
-            return _hash(f"str\0{value}")
-        if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
-            return _hash("strs\0" + "\0".join(value))
+    def digest(self, value) -> object:
+        """`value`'s digest, with the content objects in it counted fully (see the class)."""
         if isinstance(value, Content):
-            return self._content(value, hops)
-        if isinstance(value, Page):
-            # The page's own items; its paginator and neighbours only by position.
-            items = self.digest(value.object_list, hops)
-            return UNSTABLE if items is UNSTABLE else _hash(f"page\0{value.number}\0{value.url}\0{items}")
-        if isinstance(value, Paginator):
-            # Templates read a paginator's size and URLs, never its whole object_list.
-            return _hash(f"paginator\0{value.name}\0{value.url}\0{value.count}\0{value.num_pages}")
-        if isinstance(value, URLWrapper):
-            return _hash(f"{type(value).__name__}\0{value.name}\0{value.url}")
-        if isinstance(value, (list, tuple)):
-            return self._combine(type(value).__name__, [self.digest(item, hops) for item in value])
-        if isinstance(value, (set, frozenset)):
-            parts = [self.digest(item, hops) for item in value]
-            return UNSTABLE if UNSTABLE in parts else self._combine("set", sorted(parts))
-        if isinstance(value, dict):
-            return self._mapping(type(value).__name__, value.items(), hops)
-        if is_dataclass(value) and not isinstance(value, type):
-            return self._mapping(type(value).__name__, ((f.name, getattr(value, f.name)) for f in fields(value)), hops)
-        text = repr(value)
-        if " at 0x" in text and hasattr(value, "__dict__") and not callable(value):
-            # A plugin's own class without a __repr__: digest what it holds.
-            return self._mapping(type(value).__qualname__, vars(value).items(), hops)
-        return UNSTABLE if " at 0x" in text else _hash(f"{type(value).__name__}\0{text}")
+            return self._full(value)
+        key = id(value)
+        known = self._shallow_memo.get(key)
+        if known is None:
+            known = self._shallow_memo[key] = (value, *_pickled(value))
+        shallow, refs = known[1], known[2]
+        if shallow is UNSTABLE or not refs:
+            return shallow
+        parts = [self._full(content) for content in refs]
+        return UNSTABLE if UNSTABLE in parts else _hash(shallow + "\0" + "\0".join(sorted(parts)))
 
-    def _combine(self, kind: str, parts: list) -> object:
-        return UNSTABLE if UNSTABLE in parts else _hash(kind + "\0" + "\0".join(map(str, parts)))
+    def _full(self, content: Content) -> object:
+        key = id(content)
+        if key not in self._full_memo:
+            own, refs = self._own(content)
+            parts = [self._own(ref)[0] for ref in refs]
+            digest = UNSTABLE if own is UNSTABLE or UNSTABLE in parts else _hash("\0".join([own, *sorted(parts)]))
+            self._full_memo[key] = (content, digest)
+        return self._full_memo[key][1]
 
-    def _mapping(self, kind: str, items, hops: int) -> object:
-        parts = sorted((str(name), self.digest(value, hops)) for name, value in items)
-        if any(part is UNSTABLE for _, part in parts):
-            return UNSTABLE
-        return _hash(kind + "\0" + repr(parts))
+    def _own(self, content: Content) -> tuple[object, tuple]:
+        """Every attribute a template can read (Pelican's, and whatever plugins set), content
+        objects among them by identity; and those content objects."""
+        key = id(content)
+        known = self._own_memo.get(key)
+        if known is None:
+            attributes = sorted((name, value) for name, value in vars(content).items() if name not in _CONTENT_SKIPPED)
+            known = self._own_memo[key] = (content, *_pickled((type(content).__name__, attributes)))
+        return known[1], known[2]
 
-    def _content(self, content: Content, hops: int):
-        """Every attribute a template can read: Pelican's, and whatever plugins set on it."""
-        if hops >= _CONTENT_HOPS:
-            return _hash(f"{type(content).__name__}\0{content.source_path}")
-        items = ((name, value) for name, value in vars(content).items() if name not in _CONTENT_SKIPPED)
-        return self._mapping(type(content).__name__, items, hops + 1)
+
+def _pickled(value) -> tuple[object, tuple]:
+    """(digest of `value` with content objects by identity, those content objects without repeats)."""
+    buffer = io.BytesIO()
+    pickler = _ValuePickler(buffer)
+    try:
+        pickler.dump(value)
+    except (_Unstable, pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
+        return UNSTABLE, ()
+    refs = tuple({id(content): content for content in pickler.refs}.values())
+    return hashlib.sha256(buffer.getbuffer()).hexdigest(), refs
+
+
+# Settings that change how a build runs, never what it makes: the livereload server's builds and
+# `invoke build` into the same output/ must find each other's pages current.
+_SETTINGS_NOT_SHOWN = frozenset({"KEEP_CONTENT_BETWEEN_BUILDS"})
 
 
 def settings_digest(settings: dict) -> str:
@@ -152,6 +233,8 @@ def settings_digest(settings: dict) -> str:
     parts = []
     digester = Digester()
     for name, value in sorted(settings.items()):
+        if name in _SETTINGS_NOT_SHOWN:
+            continue
         part = digester.digest(value)
         if part is UNSTABLE:
             part = _hash(repr(_describe(value)))

@@ -1,0 +1,81 @@
+"""Content objects kept between builds (katex_markdown/kept_content.py): a later build, in this
+process or a new one, reads only the files that changed, and makes the site a clean build makes."""
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+
+from helpers import DEV_SETTINGS, FIXTURE_SITE, ROOT, html_differences
+
+PROBE_PLUGIN = """from pelican import signals
+
+
+def mark(content):
+    content.probe = "{value}"
+
+
+def register():
+    signals.content_object_init.connect(mark)
+"""
+
+# A build in a process of its own, as `invoke build` runs it; prints its errors as JSON.
+BUILD = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from site_tools.build import build
+result = build(sys.argv[2], json.loads(sys.argv[3]))
+print(json.dumps(result.errors))
+"""
+
+
+def build_in_new_process(tmp_path, content, folder, plugins=None) -> list[str]:
+    overrides = {"PATH": str(content), "OUTPUT_PATH": str(folder / "output"), "CACHE_PATH": str(folder / "cache")}
+    if plugins is not None:
+        overrides |= {"PLUGIN_PATHS": [str(ROOT / "plugins"), str(plugins)], "PLUGINS": [*read_plugins(), "probe"]}
+    done = subprocess.run([sys.executable, "-c", BUILD, str(ROOT), DEV_SETTINGS, json.dumps(overrides)],
+                          capture_output=True, text=True, check=True, cwd=tmp_path)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def read_plugins() -> list[str]:
+    namespace: dict = {}
+    exec((ROOT / "pelicanconf.py").read_text(), namespace)
+    return namespace["PLUGINS"]
+
+
+def kept_rows(folder) -> set[str]:
+    with sqlite3.connect(folder / "cache" / "katex_markdown.sqlite") as connection:
+        return {path for (path,) in connection.execute("SELECT path FROM kept")}
+
+
+def test_a_new_process_takes_unchanged_posts_from_the_cache_and_matches_a_clean_build(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    assert build_in_new_process(tmp_path, content, tmp_path / "live") == []
+    sources = {str(path) for path in content.rglob("*.md")}
+    assert kept_rows(tmp_path / "live") == sources  # every file as read, for the next process
+    euler = content / "posts" / "euler.md"
+    euler.write_text(euler.read_text().replace("ties five constants together", "ties five constants, kept"))
+    assert build_in_new_process(tmp_path, content, tmp_path / "live") == []
+    assert build_in_new_process(tmp_path, content, tmp_path / "clean") == []
+    assert html_differences(tmp_path / "live" / "output", tmp_path / "clean" / "output") == []
+
+
+def test_new_code_in_a_plugin_that_acts_while_reading_is_not_served_from_the_cache(tmp_path):
+    content, plugins = tmp_path / "content", tmp_path / "plugins"
+    shutil.copytree(FIXTURE_SITE, content)
+    (plugins / "probe").mkdir(parents=True)
+    (plugins / "probe" / "__init__.py").write_text(PROBE_PLUGIN.format(value="first"))
+    assert build_in_new_process(tmp_path, content, tmp_path / "site", plugins) == []
+    signature_before = _signatures(tmp_path / "site")
+    (plugins / "probe" / "__init__.py").write_text(PROBE_PLUGIN.format(value="second"))
+    assert build_in_new_process(tmp_path, content, tmp_path / "site", plugins) == []
+    # Every post was read again (and kept under the new code's signature), none taken from the cache.
+    assert _signatures(tmp_path / "site") != signature_before and len(_signatures(tmp_path / "site")) == 1
+
+
+def _signatures(folder) -> set[str]:
+    with sqlite3.connect(folder / "cache" / "katex_markdown.sqlite") as connection:
+        return {signature for (signature,) in connection.execute("SELECT signature FROM kept")}
