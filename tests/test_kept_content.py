@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 from helpers import DEV_SETTINGS, FIXTURE_SITE, ROOT, html_differences
+from test_livereload import read_plugins
 
 PROBE_PLUGIN = """from pelican import signals
 
@@ -37,12 +38,6 @@ def build_in_new_process(tmp_path, content, folder, plugins=None) -> list[str]:
     done = subprocess.run([sys.executable, "-c", BUILD, str(ROOT), DEV_SETTINGS, json.dumps(overrides)],
                           capture_output=True, text=True, check=True, cwd=tmp_path)
     return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def read_plugins() -> list[str]:
-    namespace: dict = {}
-    exec((ROOT / "pelicanconf.py").read_text(), namespace)
-    return namespace["PLUGINS"]
 
 
 def kept_rows(folder) -> set[str]:
