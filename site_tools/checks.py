@@ -174,6 +174,18 @@ def lighthouse_rows(budgets: Budgets, results) -> list[Row]:
     return rows
 
 
+def verdicts_settled(limits, page, done, runs: int) -> bool:
+    """True when the runs done decide every verdict of the median of `runs`: more than half of
+    them on the same side of each limit (the median lies between them, whatever the rest give)."""
+    if any(run.error for run in done):
+        return False
+    checks = [lambda run, category=category: (run.scores.get(category) or 0) >= limits.min_scores[category]
+              for category in LIGHTHOUSE_CATEGORIES if category not in page.not_applicable]
+    checks.append(lambda run: run.layout_shift is not None and round(run.layout_shift, 3) <= limits.max_layout_shift)
+    majority = runs // 2 + 1
+    return all(max(passed, len(done) - passed) >= majority for passed in (sum(map(check, done)) for check in checks))
+
+
 def not_built_rows(pages) -> list[Row]:
     return [Row("Lighthouse", f"{page.kind} {page.path}", "-", "-", "not built") for page in pages]
 
@@ -235,8 +247,10 @@ def measure_budgets(root: Path, server: PagesServer, output: Path,
     built = [page for page in budgets.lighthouse.pages if _page_file(output, page.path).is_file()]
     missing = [page for page in budgets.lighthouse.pages if page not in built]
     runs = lighthouse_runs or budgets.lighthouse.runs
+    pages = {page.kind: page for page in built}
     results = run_pages(root, server.url, [(p.kind, p.path) for p in built], runs,
-                        budgets.lighthouse.cpu_slowdown, progress=lambda line: print(line, flush=True))
+                        budgets.lighthouse.cpu_slowdown, progress=lambda line: print(line, flush=True),
+                        settled=lambda result: verdicts_settled(budgets.lighthouse, pages[result.kind], result.runs, runs))
     rows = lighthouse_rows(budgets, results) + not_built_rows(missing)
     rows += visit_rows(budgets, visits) + blocking_rows(budgets, output)
     details = _violation_details(visits) + _lighthouse_details(

@@ -91,21 +91,30 @@ def parse_report(report: dict, slowdown: float) -> Run:
     )
 
 
-def run_pages(root: Path, site_url: str, pages, runs: int, fixed_slowdown: float | None, progress=print):
+def run_pages(root: Path, site_url: str, pages, runs: int, fixed_slowdown: float | None, progress=print,
+              settled=lambda result: False):
     """Lighthouse `runs` times on each (kind, path); the CPU multiplier is fixed or follows the
-    benchmark index of the run before (the first run of all calibrates on the first page)."""
+    benchmark index of the run before (the first run of all calibrates on the first page, and
+    counts when it ran at the multiplier it finds). `settled(result)` says when the runs so far
+    decide every verdict, so that the page's other runs are left out."""
     results = []
     slowdown = fixed_slowdown
     for kind, path in pages:
         result = PageResult(kind, path)
         if slowdown is None:
-            slowdown = slowdown_for(run_once(root, site_url + path, 4.0).benchmark_index or 1500)
-        for number in range(1, runs + 1):
+            calibration = run_once(root, site_url + path, 4.0)
+            slowdown = slowdown_for(calibration.benchmark_index or 1500)
+            if slowdown == 4.0 and not calibration.error:
+                result.runs.append(calibration)
+        while len(result.runs) < runs:
             run = run_once(root, site_url + path, slowdown)
             result.runs.append(run)
             scores = " ".join(f"{c[:4]} {run.scores.get(c)}" for c in CATEGORIES) if not run.error else run.error
-            progress(f"  Lighthouse {kind} run {number}/{runs} (CPU {slowdown}x): {scores}")
+            progress(f"  Lighthouse {kind} run {len(result.runs)}/{runs} (CPU {slowdown}x): {scores}")
             if fixed_slowdown is None and run.benchmark_index:
                 slowdown = slowdown_for(run.benchmark_index)
+            if len(result.runs) < runs and settled(result):
+                progress(f"  Lighthouse {kind}: the other runs cannot change the median's verdicts; left out")
+                break
         results.append(result)
     return results

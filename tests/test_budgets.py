@@ -13,8 +13,8 @@ import pytest
 from helpers import ROOT
 from site_tools import budgets as budget_file
 from site_tools.budgets import BudgetError, parse_budgets, read_budgets
-from site_tools.checks import every_page_rows, format_table, visit_rows
-from site_tools.lighthouse import parse_report, slowdown_for
+from site_tools.checks import every_page_rows, format_table, verdicts_settled, visit_rows
+from site_tools.lighthouse import Run, parse_report, slowdown_for
 from site_tools.page_audit import PageVisit, Violation, render_blocking_scripts
 from site_tools.pages_server import PagesServer
 
@@ -203,3 +203,27 @@ def test_lighthouse_report_is_read_with_the_audits_that_lost_points():
     assert run.scores["performance"] == 0.97 and run.scores["seo"] is None
     assert run.layout_shift == 0.05 and run.benchmark_index == 1234
     assert run.failed_audits["performance"] == ["Cumulative Layout Shift (0.05)"]
+
+
+def lighthouse_run(performance=1.0, seo=1.0, shift=0.0, error=""):
+    scores = {"performance": performance, "accessibility": 1.0, "best-practices": 1.0, "seo": seo}
+    return Run(scores, shift, 1500, 4.0, {}, error=error)
+
+
+@pytest.mark.parametrize("done, page, settled", [
+    # two of three runs on the same side of every limit: the third cannot move the median across
+    ([lighthouse_run(0.99), lighthouse_run(1.0)], "tag page", True),
+    ([lighthouse_run(0.90), lighthouse_run(0.95)], "tag page", True),   # failed, whatever comes
+    ([lighthouse_run(0.99, shift=0.0)] * 2, "tag page", True),
+    # not yet decided
+    ([lighthouse_run(0.99)], "tag page", False),
+    ([lighthouse_run(0.99), lighthouse_run(0.97)], "tag page", False),
+    ([lighthouse_run(shift=0.0), lighthouse_run(shift=0.01)], "tag page", False),
+    ([lighthouse_run(), lighthouse_run(error="Lighthouse failed")], "tag page", False),
+    # a category that does not apply to the page does not count
+    ([lighthouse_run(seo=0.6), lighthouse_run(seo=1.0)], "404", True),
+])
+def test_runs_stop_once_they_decide_the_median(done, page, settled):
+    limits = read_budgets(ROOT / "budgets.toml").lighthouse
+    [chosen] = [p for p in limits.pages if p.kind == page]
+    assert verdicts_settled(limits, chosen, done, runs=3) is settled
