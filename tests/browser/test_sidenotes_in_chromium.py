@@ -50,14 +50,16 @@ def test_sidenotes_sit_in_the_right_margin_beside_their_line_on_a_wide_screen(br
     assert notes.count() == 3
     boxes = notes.evaluate_all(f"notes => notes.map({RECT})")
     anchors = notes.evaluate_all(f"notes => notes.map(n => ({RECT})(n.previousElementSibling || n.parentElement))")
+    margins = notes.evaluate_all("notes => notes.map(n => parseFloat(getComputedStyle(n).marginBottom))")
     previous_bottom = 0
-    for note, anchor in zip(boxes, anchors):
+    for note, anchor, margin in zip(boxes, anchors, margins):
         assert note["left"] >= column["right"] + 16, (note, column)  # in the margin, clear of the text
         assert note["right"] <= WIDE["width"] - 8
         assert note["width"] >= 200
-        # Level with its reference's line, or just below the note above when that one is in the way.
+        # Level with its reference's line, or just below the note above (and its margin) when
+        # that one is in the way.
         assert abs(note["top"] - max(anchor["top"], previous_bottom)) < 32, (note, anchor, previous_bottom)
-        previous_bottom = note["bottom"]
+        previous_bottom = note["bottom"] + margin
     for above, below in itertools.pairwise(boxes):
         assert below["top"] >= above["bottom"]  # stacked, never overlapping
     # The footnote list keeps only the two notes that could not go to the margin.
