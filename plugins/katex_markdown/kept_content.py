@@ -85,12 +85,10 @@ def keep_content(generator) -> None:
         _settings_seen[0] = signature
         _readers_seen[:] = readers
         _disk_signature[0] = _digest(signature, readers)
+        _shelves.update(_load(generator.settings))  # every generator's, from a new process's cache
     if _counter not in logging.getLogger().handlers:
         logging.getLogger().addHandler(_counter)
-    name = type(generator).__name__
-    if name not in _shelves:
-        _shelves[name] = _load(name, generator.settings)
-    shelf = _shelves[name]
+    shelf = _shelves.setdefault(type(generator).__name__, {})
     if reader._build is not None:  # the renderer need not prepare bodies nobody will ask for
         reader._build.kept_paths.update(path for path, kept in shelf.items() if _current(path, kept))
     reading = {}
@@ -177,24 +175,22 @@ def save_kept(pelican) -> None:
     reader._build.store.put({}, {}, rows)
 
 
-def _load(name: str, settings: dict) -> dict[str, _Kept]:
-    """The objects `name` (a generator class) kept in the cache under this signature."""
+def _load(settings: dict) -> dict[str, dict[str, _Kept]]:
+    """The objects kept in the cache under this signature, by generator class and path."""
     if reader._build is None:
         return {}
-    shelf = {}
+    shelves: dict[str, dict[str, _Kept]] = {}
     for path, value in reader._build.store.get_kept(_disk_signature[0]).items():
         try:
             owner, stamp, inputs, cls, attributes = _SettingsUnpickler(io.BytesIO(value), settings).load()
         except Exception:  # classes that are gone, damaged bytes: the file is read instead
             continue
-        if owner != name:
-            continue
         content = cls.__new__(cls)
         content.__dict__.update(attributes)
         content.settings = settings
         expand_math_on_access(content)
-        shelf[path] = _Kept(stamp, inputs, content, _copied(vars(content)))
-    return shelf
+        shelves.setdefault(owner, {})[path] = _Kept(stamp, inputs, content, _copied(vars(content)))
+    return shelves
 
 
 def _digest(signature, readers: list) -> str:
