@@ -1,6 +1,6 @@
 """Site settings for development builds. publishconf.py imports this and overrides for production.
 
-Every setting this project adds is documented, with its default, in docs/guide.md.
+Every setting this project adds is documented, with its default, in docs/settings.md.
 """
 
 import os
