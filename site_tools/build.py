@@ -5,6 +5,7 @@ template (name and line), content (file and line, as the plugins log it). In Git
 error is also printed as a workflow command, so it shows on the commit and the pull request.
 """
 
+import gc
 import logging
 import os
 import re
@@ -14,6 +15,7 @@ import tempfile
 import time
 import traceback
 import weakref
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import blinker
@@ -120,6 +122,26 @@ def disconnect_plugins() -> None:
                 signal.disconnect(receiver() if isinstance(receiver, weakref.ref) else receiver)
 
 
+# Young-generation collections per build-sized allocation burst: a build makes millions of objects
+# that live until it ends, and with Python's default (700) the collector scans them over and over.
+_BUILD_GC_THRESHOLD = 50_000
+
+
+@contextmanager
+def _collecting_less():
+    """Collect garbage less often during a build: what existed before it is frozen out of the
+    collector's scans, and young objects are collected in larger batches (a build's objects
+    mostly live until it ends; the scans cost ~0.3 s of a 1,000-post build)."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(_BUILD_GC_THRESHOLD, thresholds[1], thresholds[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()  # a livereload server's old builds must be collectable once dropped
+
+
 def build(settings_file: str, overrides: dict | None = None, verbose: bool = False) -> BuildResult:
     """One Pelican build with `settings_file` (and `overrides`); errors are collected, not raised."""
     _ensure_logging(verbose)
@@ -132,7 +154,8 @@ def build(settings_file: str, overrides: dict | None = None, verbose: bool = Fal
         settings = read_settings(settings_file, override=overrides or {})
         output_path = settings["OUTPUT_PATH"]
         disconnect_plugins()
-        Pelican(settings).run()
+        with _collecting_less():
+            Pelican(settings).run()
     except Exception as error:  # a crash is one more error to report, with where it came from
         logging.getLogger("site_tools.build").error("%s", describe_failure(error))
     finally:

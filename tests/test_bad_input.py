@@ -1,5 +1,6 @@
 """Bad input fails the build with a message that names the file (and the line where it can)."""
 
+import gc
 import os
 import subprocess
 import sys
@@ -15,6 +16,16 @@ BAD_INPUT = Path(__file__).parent / "bad_input"
 
 def errors_for(case: str, tmp_path) -> list[str]:
     return build_site(BAD_INPUT / case, tmp_path).result.errors
+
+
+@pytest.mark.parametrize("case", ["no_title", "bad_date"])
+def test_a_failed_build_leaves_the_garbage_collector_as_it_was(case, tmp_path):
+    """Builds tune the collector for themselves; a livereload server's next build (and its memory)
+    must not inherit that, even from a build that failed."""
+    thresholds = gc.get_threshold()
+    assert errors_for(case, tmp_path)
+    assert gc.get_threshold() == thresholds
+    assert gc.get_freeze_count() == 0
 
 
 def test_post_without_title(tmp_path):

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from helpers import FIXTURE_SITE, ROOT, BuiltSite, build_site, text_of
-from katex_markdown.katex import KatexProcess, render_in_parallel
+from katex_markdown.katex import KatexProcess, KatexUnavailable, render_in_parallel
 from katex_markdown.store import SCHEMA_VERSION
 
 BAD_INPUT = Path(__file__).parent / "bad_input"
@@ -260,6 +260,24 @@ def test_a_killed_katex_process_is_started_again():
     [answer] = katex.render([(r"\sqrt{2}", False, {})])
     assert "<math" in answer["html"]
     katex.close()
+
+
+def test_a_process_started_early_typesets_once_asked():
+    katex = KatexProcess()
+    katex.start_early()
+    assert katex.pid is not None  # running before anything was asked of it
+    [answer] = katex.render([(r"\alpha", False, {})])
+    assert "<math" in answer["html"]
+    katex.close()
+
+
+def test_a_process_that_could_not_start_early_says_why_once_asked(monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    katex = KatexProcess()
+    katex.start_early()  # no Node: nothing to say yet
+    assert katex.pid is None
+    with pytest.raises(KatexUnavailable, match="Node.js"):
+        katex.render([("x", False, {})])
 
 
 def test_killed_katex_processes_of_the_pool_are_started_again():

@@ -34,6 +34,7 @@ class KatexProcess:
     def __init__(self):
         self._process = None
         self._owner = None  # pid that started the process: a forked worker must start its own
+        self._greeted = False  # its greeting read (started early, it may not be yet)
         atexit.register(self.close)
 
     @property
@@ -47,7 +48,17 @@ class KatexProcess:
             self._reap()  # it stopped between two batches: nothing was lost, only its pipes go
         return self._process is not None
 
-    def _start(self):
+    def start_early(self) -> None:
+        """Start Node now and return at once: KaTeX loads while the caller does other work (the
+        first exchange waits for its greeting). Any failure shows on that exchange instead."""
+        if self._running():
+            return
+        try:
+            self._spawn()
+        except (KatexUnavailable, OSError):
+            self._process = None
+
+    def _spawn(self) -> None:
         node = shutil.which("node")
         if node is None:
             raise KatexUnavailable("KaTeX needs Node.js (20 or newer) on PATH to typeset math.")
@@ -60,6 +71,11 @@ class KatexProcess:
             encoding="utf-8",
         )
         self._owner = os.getpid()
+        self._greeted = False
+
+    def _start(self):
+        if not self._running():
+            self._spawn()
         greeting = self._process.stdout.readline()
         if not greeting:
             _, stderr = self._end()
@@ -68,6 +84,7 @@ class KatexProcess:
             raise KatexUnavailable(
                 f"KaTeX did not start ({detail}); run `npm ci` in the project folder."
             )
+        self._greeted = True
         return json.loads(greeting)["version"]
 
     def render(self, items: list[tuple[str, bool, dict]]) -> list[dict]:
@@ -89,7 +106,7 @@ class KatexProcess:
             ) from None
 
     def _exchange(self, request: str) -> list[dict]:
-        if not self._running():
+        if not self._running() or not self._greeted:
             self._start()
         try:
             self._process.stdin.write(request)
@@ -158,6 +175,13 @@ def _request(items: list[tuple[str, bool, dict]]) -> str:
 # renderer with no memory between formulas, so nothing here can go stale between builds.
 _processes: list[KatexProcess] = []
 _CHUNK = 400  # formulas: below this, a second KaTeX process costs more to feed than it saves
+
+
+def start_early() -> None:
+    """Have the first KaTeX process starting while the caller prepares what it will be given."""
+    if not _processes:
+        _processes.append(KatexProcess())
+    _processes[0].start_early()
 
 
 def render_in_parallel(items: list[tuple[str, bool, dict]], workers: int) -> list[dict]:

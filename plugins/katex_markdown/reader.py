@@ -13,6 +13,7 @@ from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, BaseReader, Markdown
 from pelican.utils import slugify
 
 from .config import Config, read_config
+from .katex import start_early
 from .pipeline import (
     PreparedBody, RenderedBody, decode_source, expand_math, finish, input_digests, prepare_source, source_key,
     typeset, unreadable_source,
@@ -80,6 +81,8 @@ class BuildRenderer:
         stored = self.store.get_bodies([key for key in set(keys.values()) if key not in _memo])
         _memo.update(stored)
         todo = [path for path in paths if keys[path] not in _memo or not _inputs_unchanged(_memo[keys[path]])]
+        if todo:
+            start_early()  # Node loads KaTeX while Markdown runs
         prepared = self._prepare(todo)
         done = typeset(list(prepared.values()), self.store, self.config.workers)
         rendered = {path: finish(body, done) for path, body in prepared.items()}
