@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import fonts
 from .config import PLUGIN_DIR
-from .reader import build_formulas
+from .reader import build_characters
 
 OUTPUT_FOLDER = "katex"
 # Every browser that renders the site reads woff2; the woff and ttf fallbacks are never fetched.
@@ -39,17 +39,16 @@ def _write_if_changed(path: Path, data: bytes) -> None:
 
 
 def publish_katex_assets(pelican) -> None:
-    copy_katex_assets(pelican, build_formulas())
+    copy_katex_assets(pelican, build_characters())
 
 
-def copy_katex_assets(pelican, formulas=()) -> None:
+def copy_katex_assets(pelican, characters: set[str]) -> None:
     """KaTeX's stylesheet and fonts as published (for anything that links them), and the fonts
-    subset to the characters of `formulas` (every formula's HTML of the build), which the pages use."""
+    subset to `characters` (those the build's formulas draw), which the pages use."""
     dist = katex_dist()
     target = Path(pelican.settings["OUTPUT_PATH"]) / OUTPUT_FOLDER
     css = (dist / "katex.min.css").read_text(encoding="utf-8")
     _write_if_changed(target / "katex.min.css", _FALLBACK_SOURCES_RE.sub("", css).encode())
-    characters = fonts.characters_of(formulas)
     cache_dir = os.path.join(pelican.settings["CACHE_PATH"], "katex_fonts")
     for font in sorted((dist / "fonts").glob("*.woff2")):
         data = font.read_bytes()

@@ -35,7 +35,7 @@ from pelican.contents import Content
 
 from . import reader
 from .pipeline import input_digests
-from .reader import body_inputs, expand_math_on_access
+from .reader import body_inputs, drawn_characters, expand_math_on_access
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +46,7 @@ class _Kept:
     inputs: dict  # the files the body was made from, by digest
     content: object
     attributes: dict  # the object's attributes just after it was read
+    characters: frozenset  # those its formulas draw, for the font subsets (see reader.build_characters)
 
 
 class _MessageCounter(logging.Handler):
@@ -107,7 +108,7 @@ def _take(shelf, generator, reading, filename, default=None):
     kept.content._context = generator.context
     kept.content.settings = generator.settings
     if reader._build is not None:  # its formulas count for the font subsets like those read
-        reader._build.kept_contents.append(kept.content)
+        reader._build.kept_characters.update(kept.characters)
     return kept.content
 
 
@@ -117,7 +118,7 @@ def _keep(shelf, generator, reading, filename, content) -> None:
     if inputs is None or reading.pop(path, None) != _counter.count:
         shelf.pop(path, None)  # not ours to keep, or its reading said something: read it again
         return
-    shelf[path] = _Kept(_stamp(path), inputs, content, _copied(vars(content)))
+    shelf[path] = _Kept(_stamp(path), inputs, content, _copied(vars(content)), drawn_characters(path))
     _unsaved.add((type(generator).__name__, path))
 
 
@@ -166,7 +167,9 @@ def save_kept(pelican) -> None:
         attributes = {key: value for key, value in kept.attributes.items() if key not in _NOT_SAVED}
         buffer = io.BytesIO()
         try:
-            _SettingsPickler(buffer, pelican.settings).dump((name, kept.stamp, kept.inputs, type(kept.content), attributes))
+            _SettingsPickler(buffer, pelican.settings).dump(
+                (name, kept.stamp, kept.inputs, type(kept.content), attributes, kept.characters)
+            )
         except Exception as error:  # unpicklable plugin data: this one is read again next time
             logger.debug("kept_content: %s not saved: %s", path, error)
             continue
@@ -182,14 +185,14 @@ def _load(settings: dict) -> dict[str, dict[str, _Kept]]:
     shelves: dict[str, dict[str, _Kept]] = {}
     for path, value in reader._build.store.get_kept(_disk_signature[0]).items():
         try:
-            owner, stamp, inputs, cls, attributes = _SettingsUnpickler(io.BytesIO(value), settings).load()
+            owner, stamp, inputs, cls, attributes, characters = _SettingsUnpickler(io.BytesIO(value), settings).load()
         except Exception:  # classes that are gone, damaged bytes: the file is read instead
             continue
         content = cls.__new__(cls)
         content.__dict__.update(attributes)
         content.settings = settings
         expand_math_on_access(content)
-        shelves.setdefault(owner, {})[path] = _Kept(stamp, inputs, content, _copied(vars(content)))
+        shelves.setdefault(owner, {})[path] = _Kept(stamp, inputs, content, _copied(vars(content)), characters)
     return shelves
 
 

@@ -13,6 +13,7 @@ from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, BaseReader, Markdown
 from pelican.utils import slugify
 
 from .config import Config, read_config
+from .fonts import characters_of
 from .katex import start_early
 from .pipeline import (
     PreparedBody, RenderedBody, decode_source, expand_math, finish, input_digests, prepare_source, source_key,
@@ -41,7 +42,7 @@ class BuildRenderer:
         self.store = Store(self.config.cache_file)
         self.bodies: dict[str, RenderedBody] = {}
         self.kept_paths: set[str] = set()  # files whose content objects come from the last build
-        self.kept_contents: list = []  # those content objects, handed back this build
+        self.kept_characters: set[str] = set()  # the characters their formulas draw (font subsets)
         self._scanned = False
 
     def body_for(self, path: str) -> RenderedBody:
@@ -148,17 +149,24 @@ def start_build(pelican) -> None:
     _build = BuildRenderer(pelican.settings)
 
 
-def build_formulas() -> list[str]:
-    """Every formula's HTML of this build's bodies, summaries and titles (for the font subsets; a
-    title's HTML is text around its formulas, whose few letters join the subsets too)."""
+def build_characters() -> set[str]:
+    """The characters the formulas of this build's bodies, summaries and titles draw (for the font
+    subsets): those of the files read now, and those kept_content.py found for the objects it kept."""
     if _build is None:
-        return []
-    read = [formula for body in _build.bodies.values()
-            for formula in (*body.math, *body.summary_math, *([body.title_html] if body.title_has_math else []))]
-    kept = [formula for content in _build.kept_contents  # not read this build: kept_content.py
-            for formula in (*(getattr(content, "math_html", None) or ()), *(getattr(content, "summary_math", None) or ()),
-                            *([content.title_html] if getattr(content, "title_has_math", False) else []))]
-    return read + kept
+        return characters_of(())
+    read = characters_of(formula for body in _build.bodies.values() for formula in body_formulas(body))
+    return read | _build.kept_characters
+
+
+def drawn_characters(path: str) -> frozenset[str]:
+    """The characters the formulas of the body read from `path` this build draw."""
+    return frozenset(characters_of(body_formulas(_build.bodies[os.path.abspath(path)])))
+
+
+def body_formulas(body: RenderedBody) -> tuple[str, ...]:
+    """Every formula's HTML of a body, its summary and its title (a title's HTML is text around
+    its formulas, whose few letters join the subsets too)."""
+    return (*body.math, *body.summary_math, *([body.title_html] if body.title_has_math else []))
 
 
 def end_build(pelican) -> None:
