@@ -166,10 +166,12 @@ def post_citation(*, key: str, entry_type: str, authors: list[str], title: str, 
     """`used` collects the entries this build made or reused, for the cache."""
     digest, (bibtex, bibtex_html) = _entry_and_html(key, entry_type, tuple(authors), title, date, url, note)
     used[digest] = (bibtex, bibtex_html)
-    parts = [", ".join(authors), f"({date:%Y})", title, site_name]
+    # The fields by hand: Pelican's dates format through its own strftime, ~40 µs a call.
+    year, published = f"{date.year:04d}", f"{date.year:04d}/{date.month:02d}/{date.day:02d}"
+    parts = [", ".join(authors), f"({year})", title, site_name]
     text = " ".join(_sentence(part) for part in parts if part)
     meta = (("citation_title", title), *(("citation_author", name) for name in authors),
-            ("citation_publication_date", f"{date:%Y/%m/%d}"), ("citation_public_url", url))
+            ("citation_publication_date", published), ("citation_public_url", url))
     json_ld = {
         "@context": "https://schema.org",
         "@type": "BlogPosting",
@@ -182,7 +184,7 @@ def post_citation(*, key: str, entry_type: str, authors: list[str], title: str, 
         "isPartOf": {"@type": "Blog", "name": site_name, "url": site_url + "/"},
     }
     return PostCitation(
-        key=key, authors=tuple(authors), title=title, year=f"{date:%Y}", url=url, site_name=site_name,
+        key=key, authors=tuple(authors), title=title, year=year, url=url, site_name=site_name,
         text=text, bibtex=bibtex, bibtex_html=bibtex_html, bib_url=bib_url,
         site_bib_url=site_bib_url, meta=meta, json_ld=script_json(json_ld),
     )

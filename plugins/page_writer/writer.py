@@ -18,7 +18,7 @@ from .fingerprint import Digester, link_targets_digest, page_fingerprint, settin
 logger = logging.getLogger(__name__)
 RECORDS_FILE = "page_writer.json"
 # Fewer pages than this to render: forking costs more than it saves (a livereload edit).
-PARALLEL_PAGES = 64
+PARALLEL_PAGES = 24
 
 
 @dataclass

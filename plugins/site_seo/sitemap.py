@@ -19,6 +19,9 @@ class SitemapEntries:
     output_path: str
     config: Config
     pages: dict[str, datetime | None] = field(default_factory=dict)
+    # The newest date of each list shown, by id() with the list held: most pages that are no post
+    # show the site's whole date list, and scanning it for each of them was quadratic.
+    _newest: dict[int, tuple[object, datetime | None]] = field(default_factory=dict)
 
     def page_written(self, path: str, context: dict) -> None:
         """A page the build wrote (or kept, unchanged): listed unless it must not be indexed."""
@@ -28,7 +31,19 @@ class SitemapEntries:
         content = context.get("article") or context.get("page")
         if content is not None and (getattr(content, "noindex", False) or _is_draft(content)):
             return
-        self.pages[relative] = last_changed(context)
+        self.pages[relative] = self._last_changed(context)
+
+    def _last_changed(self, context: dict) -> datetime | None:
+        """A post's or page's own date; for a list, its newest post's."""
+        content = context.get("article") or context.get("page")
+        if content is not None and hasattr(content, "source_path"):
+            return _changed(content)
+        listed = context.get("articles_page")
+        items = listed.object_list if listed is not None else context.get("dates") or ()
+        known = self._newest.get(id(items))
+        if known is None or known[0] is not items:
+            known = self._newest[id(items)] = (items, newest(items))
+        return known[1]
 
     def write(self) -> None:
         if self.config.site_url is None:  # a sitemap needs absolute URLs: production builds only
@@ -48,15 +63,8 @@ def _changed(content) -> datetime | None:
     return getattr(content, "modified", None) or getattr(content, "date", None)
 
 
-def last_changed(context: dict) -> datetime | None:
-    """A post's or page's own date; for a list, its newest post's."""
-    content = context.get("article") or context.get("page")
-    if content is not None and hasattr(content, "source_path"):
-        return _changed(content)
-    listed = context.get("articles_page")
-    items = listed.object_list if listed is not None else context.get("dates") or ()
-    dates = [date for date in map(_changed, items) if date is not None]
-    return max(dates, default=None)
+def newest(items) -> datetime | None:
+    return max((date for date in map(_changed, items) if date is not None), default=None)
 
 
 def page_url(relative: str) -> str:
