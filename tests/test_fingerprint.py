@@ -1,9 +1,11 @@
 """page_writer's digests: what a page depends on, and how far a reference reaches."""
 
 from pelican.contents import Article
-from pelican.settings import DEFAULT_CONFIG
+from pelican.settings import DEFAULT_CONFIG, read_settings
 
-from plugins.page_writer.fingerprint import UNSTABLE, Digester
+from pelican.paginator import Paginator
+
+from plugins.page_writer.fingerprint import UNSTABLE, Digester, page_fingerprint
 
 
 def article(name: str) -> Article:
@@ -38,6 +40,25 @@ def test_lists_of_posts_count_each_post_fully():
     before = Digester().digest([first, second])
     third.title = "Third, renamed"  # second's neighbour: one hop from an item of the list
     assert Digester().digest([first, second]) != before
+
+
+def second_list_page(posts: list) -> str:
+    """The fingerprint of page 2 of `posts`, two a page, as page_writer makes it."""
+    settings = read_settings(override={"SITEURL": ""})  # pagination patterns as Pelican prepares them
+    paginator = Paginator("index.html", "index.html", posts, settings, 2)
+    values = {"articles_page": paginator.page(2), "articles_previous_page": paginator.page(1),
+              "articles_next_page": paginator.page(3)}
+    return page_fingerprint(("template", frozenset(values)), values, Digester(), "")
+
+
+def test_a_list_page_shows_its_own_posts_and_only_links_to_its_neighbours():
+    posts = [article(name) for name in ("one", "two", "three", "four", "five", "six")]
+    before = second_list_page(posts)
+    posts[0].title = "One, renamed"  # on page 1
+    posts[5].title = "Six, renamed"  # on page 3
+    assert second_list_page(posts) == before
+    posts[2].title = "Three, renamed"  # on page 2
+    assert second_list_page(posts) != before
 
 
 def test_a_value_with_no_stable_digest_is_unstable():

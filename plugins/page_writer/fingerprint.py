@@ -275,8 +275,20 @@ def page_fingerprint(family: tuple[str, frozenset[str]], values, digester: Diges
     parts = [extra, family_digest]
     for name in sorted(names):
         if name in values:
-            part = digester.digest(values[name])
+            part = _neighbour_digest(name, values[name]) or digester.digest(values[name])
             if part is UNSTABLE:
                 return None
             parts.append(f"{name}={part}")
     return _hash("\0".join(parts))
+
+
+# A list page links to the pages before and after it; their items are theirs to show. Digesting
+# those items made every edit render three pages of each list a post's neighbours appear in.
+_NEIGHBOUR_PAGES = ("_previous_page", "_next_page")
+
+
+def _neighbour_digest(name: str, value) -> str | None:
+    """A neighbouring page of a paginated list, by its number and URL (None for anything else)."""
+    if isinstance(value, Page) and name.endswith(_NEIGHBOUR_PAGES):
+        return _hash(f"page\0{value.number}\0{value.url}")
+    return None
