@@ -74,3 +74,27 @@ def test_new_code_in_a_plugin_that_acts_while_reading_is_not_served_from_the_cac
 def _signatures(folder) -> set[str]:
     with sqlite3.connect(folder / "cache" / "katex_markdown.sqlite") as connection:
         return {signature for (signature,) in connection.execute("SELECT signature FROM kept")}
+
+
+def test_pages_of_kept_posts_rendered_in_a_new_process_take_their_formulas_from_the_body_cache(tmp_path):
+    """Kept posts are saved without their formulas' HTML (katex_markdown.pipeline.BodyMath): a new
+    process that renders every page again (output/ gone) loads them, in its forked renderers too."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    assert build_in_new_process(tmp_path, content, tmp_path / "live") == []
+    shutil.rmtree(tmp_path / "live" / "output")
+    assert build_in_new_process(tmp_path, content, tmp_path / "live") == []
+    assert build_in_new_process(tmp_path, content, tmp_path / "clean") == []
+    assert html_differences(tmp_path / "live" / "output", tmp_path / "clean" / "output") == []
+
+
+def test_a_kept_post_whose_body_left_the_cache_is_read_again(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    assert build_in_new_process(tmp_path, content, tmp_path / "live") == []
+    with sqlite3.connect(tmp_path / "live" / "cache" / "katex_markdown.sqlite") as connection:
+        connection.execute("DELETE FROM bodies")
+    shutil.rmtree(tmp_path / "live" / "output")
+    assert build_in_new_process(tmp_path, content, tmp_path / "live") == []
+    assert build_in_new_process(tmp_path, content, tmp_path / "clean") == []
+    assert html_differences(tmp_path / "live" / "output", tmp_path / "clean" / "output") == []

@@ -34,7 +34,7 @@ from pelican import signals
 from pelican.contents import Content
 
 from . import reader
-from .pipeline import input_digests
+from .pipeline import BodyMath, input_digests
 from .reader import body_inputs, drawn_characters, expand_math_on_access
 
 logger = logging.getLogger(__name__)
@@ -179,14 +179,22 @@ def save_kept(pelican) -> None:
 
 
 def _load(settings: dict) -> dict[str, dict[str, _Kept]]:
-    """The objects kept in the cache under this signature, by generator class and path."""
+    """The objects kept in the cache under this signature, by generator class and path; not those
+    whose formulas (see `BodyMath`) are no longer in the body cache."""
     if reader._build is None:
         return {}
-    shelves: dict[str, dict[str, _Kept]] = {}
+    loaded = []
     for path, value in reader._build.store.get_kept(_disk_signature[0]).items():
         try:
             owner, stamp, inputs, cls, attributes, characters = _SettingsUnpickler(io.BytesIO(value), settings).load()
         except Exception:  # classes that are gone, damaged bytes: the file is read instead
+            continue
+        loaded.append((path, owner, stamp, inputs, cls, attributes, characters))
+    math = [value for *_, attributes, _ in loaded for value in attributes.values() if isinstance(value, BodyMath)]
+    bodies = reader._build.store.stored_body_keys(sorted({value.key for value in math}))
+    shelves: dict[str, dict[str, _Kept]] = {}
+    for path, owner, stamp, inputs, cls, attributes, characters in loaded:
+        if any(isinstance(value, BodyMath) and value.key not in bodies for value in attributes.values()):
             continue
         content = cls.__new__(cls)
         content.__dict__.update(attributes)

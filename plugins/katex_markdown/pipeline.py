@@ -27,7 +27,7 @@ from .diagrams import parse as parse_diagram
 from .katex import KatexUnavailable, render_in_parallel
 from .numbering import number_equations
 from .sidenotes import SidenoteExtension
-from .store import Store
+from .store import Store, read_body
 from .tex_text import tex_to_slug_words, tex_to_text
 
 _PARAGRAPH_RE = re.compile(r"^<p>.*?</p>$", re.M | re.S)
@@ -142,6 +142,57 @@ class RenderedBody:
     @property
     def summary(self) -> str:
         return expand_math(self.compact_summary, self.summary_math)
+
+
+class BodyMath:
+    """The formulas' HTML of one part of a body (`part`: "math" or "summary_math"), as a content
+    object holds it: in order, each a placeholder's replacement (see `expand_math`).
+
+    Named by the body's key in the cache and a digest of the HTML: a page's fingerprint digests
+    that name, not ~45 KB of HTML a post, and a post kept in the cache (kept_content.py) is saved
+    without its formulas; they load from the body cache (`items`) only when a page showing them is
+    rendered, which most builds after an edit do for a handful of posts. Pickled without them."""
+
+    __slots__ = ("key", "part", "cache_file", "count", "digest", "_items")
+
+    def __init__(self, key: str, part: str, cache_file: str | None, count: int, digest: str,
+                 items: tuple[str, ...] | None = None):
+        self.key, self.part, self.cache_file, self.count, self.digest = key, part, cache_file, count, digest
+        self._items = items
+
+    @classmethod
+    def of(cls, key: str, part: str, cache_file: str | None, items: tuple[str, ...]) -> "BodyMath":
+        return cls(key, part, cache_file, len(items), _strings_digest(items), items)
+
+    @property
+    def items(self) -> tuple[str, ...]:
+        if self._items is None:
+            body = read_body(self.cache_file, self.key) if self.cache_file else None
+            items = getattr(body, self.part, None)
+            if items is None or _strings_digest(items) != self.digest:
+                raise RuntimeError(
+                    f"katex_markdown: the formulas of a post kept from an earlier build are no longer in "
+                    f"{self.cache_file} (was the cache changed during the build?); build again"
+                )
+            self._items = items
+        return self._items
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def __reduce__(self):
+        return BodyMath, (self.key, self.part, self.cache_file, self.count, self.digest)
+
+    def __repr__(self) -> str:  # also tells page_writer that its state is all it holds
+        return f"BodyMath({self.part} of {self.key[:12]}, {self.count} formulas)"
+
+
+def _strings_digest(items: tuple[str, ...]) -> str:
+    digest = hashlib.sha256()
+    for item in items:
+        digest.update(f"{len(item)}:".encode())
+        digest.update(item.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 def expand_math(compact_html: str, math: tuple[str, ...]) -> str:

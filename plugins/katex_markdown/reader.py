@@ -16,8 +16,8 @@ from .config import Config, read_config
 from .fonts import characters_of
 from .katex import start_early
 from .pipeline import (
-    PreparedBody, RenderedBody, decode_source, expand_math, finish, input_digests, prepare_source, source_key,
-    typeset, unreadable_source,
+    BodyMath, PreparedBody, RenderedBody, decode_source, expand_math, finish, input_digests, prepare_source,
+    source_key, typeset, unreadable_source,
 )
 from .store import Store
 
@@ -41,6 +41,7 @@ class BuildRenderer:
         self.config: Config = read_config(settings)
         self.store = Store(self.config.cache_file)
         self.bodies: dict[str, RenderedBody] = {}
+        self.keys: dict[str, str] = {}  # each body's key in the cache, by path
         self.kept_paths: set[str] = set()  # files whose content objects come from the last build
         self.kept_characters: set[str] = set()  # the characters their formulas draw (font subsets)
         self._scanned = False
@@ -94,6 +95,7 @@ class BuildRenderer:
             _keys.clear()
         _memo.update({keys[path]: body for path, body in bodies.items() if not body.failed})
         self.bodies.update(bodies)
+        self.keys.update(keys)
 
     def _prepare(self, paths: list[str]) -> dict[str, PreparedBody]:
         """Phase 1 (Markdown, typogrify) for `paths`, across processes when there are enough."""
@@ -198,16 +200,17 @@ class KatexMarkdownReader(BaseReader):
         global _build
         if _build is None:  # a reader used outside a Pelican run (Pelican's own tools, tests)
             _build = BuildRenderer(self.settings)
-        body = _build.body_for(os.path.abspath(source_path))
+        path = os.path.abspath(source_path)
+        body = _build.body_for(path)
         where = os.path.relpath(source_path)
         for message in body.messages:
             log = logger.error if message.level == "error" else logger.warning
             log("%s:%d: %s", where, message.line, message.text)
         # Pelican scans bodies with its link regexes on every build: it gets the compact body,
         # and `expand_math_on_access` gives it the formulas when a page or feed shows the body.
-        return body.compact_html, self._metadata(body, where)
+        return body.compact_html, self._metadata(body, where, _build.keys[path])
 
-    def _metadata(self, body: RenderedBody, where: str) -> dict:
+    def _metadata(self, body: RenderedBody, where: str, key: str) -> dict:
         metadata = {}
         for name, values in body.metadata.items():
             value = values[0] if not DUPLICATES_DEFINITIONS_ALLOWED.get(name, True) or len(values) == 1 else values
@@ -230,7 +233,8 @@ class KatexMarkdownReader(BaseReader):
         # Compact like the body (see `expand_math_on_access`): Pelican rewrites the summary's links
         # on every build, and a formula in an opening paragraph can be megabytes of HTML.
         metadata["summary"] = body.compact_summary
-        metadata["summary_math"] = body.summary_math
+        cache_file = _build.config.cache_file
+        metadata["summary_math"] = BodyMath.of(key, "summary_math", cache_file, body.summary_math)
         metadata["toc"] = body.toc
         metadata["has_math"] = body.has_math
         metadata["summary_has_math"] = body.summary_has_math
@@ -239,7 +243,7 @@ class KatexMarkdownReader(BaseReader):
         metadata["word_count"] = body.word_count
         if "description" not in metadata:
             metadata["description"] = body.description
-        metadata["math_html"] = body.math
+        metadata["math_html"] = BodyMath.of(key, "math", cache_file, body.math)
         # Each equation label's number and element id, for plugins that resolve references.
         metadata["equation_labels"] = dict(body.equation_labels)
         # Where each front-matter field starts, so that any plugin can name the line of a bad value.
@@ -263,10 +267,10 @@ def _summary_as_shown(content, siteurl: str) -> str:
     if summary is None:  # a plugin removed it: Pelican's own summary of the body
         return type(content).get_summary(content, siteurl)
     math = content.metadata.get("summary_math")
-    return expand_math(summary, math) if math else summary
+    return expand_math(summary, math.items) if math else summary
 
 
 def _body_as_shown(content, siteurl: str) -> str:
     body = content._update_content(content._content, siteurl)
     math = content.metadata.get("math_html")
-    return expand_math(body, math) if math else body
+    return expand_math(body, math.items) if math else body

@@ -130,6 +130,10 @@ class Store:
             self._give_up(_Unusable(f"a stored body does not load: {type(error).__name__}: {error}"))
             return {}
 
+    def stored_body_keys(self, keys: list[str]) -> set[str]:
+        """Those of `keys` whose bodies are in the cache."""
+        return set(self._get_many("bodies", "key", keys))
+
     def get_formulas(self, keys: list[str]) -> dict[str, str]:
         return self._get_many("formulas", "html", keys)
 
@@ -187,6 +191,26 @@ class Store:
     def close(self) -> None:
         self.wait()
         self._close_connection()
+
+
+# Read-only connections for `read_body`, by process and file: a forked page renderer must not use
+# its parent's, and a cache deleted and made again is another file (inode).
+_readers: dict[tuple, sqlite3.Connection] = {}
+
+
+def read_body(path: str, key: str):
+    """The body stored under `key` in the cache at `path`, from any process; None if it is not
+    there (or the file cannot be read)."""
+    try:
+        status = os.stat(path)
+        identity = (os.getpid(), path, status.st_dev, status.st_ino)
+        connection = _readers.get(identity)
+        if connection is None:
+            connection = _readers[identity] = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60)
+        row = connection.execute("SELECT value FROM bodies WHERE key = ?", (key,)).fetchone()
+        return pickle.loads(row[0]) if row else None
+    except (OSError, sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
 
 
 def _check_or_create(connection: sqlite3.Connection) -> None:
