@@ -5,7 +5,7 @@ from pelican.settings import DEFAULT_CONFIG, read_settings
 
 from pelican.paginator import Paginator
 
-from plugins.page_writer.fingerprint import UNSTABLE, Digester, page_fingerprint
+from plugins.page_writer.fingerprint import PARALLEL_OWN_DIGESTS, UNSTABLE, Digester, page_fingerprint
 
 
 def article(name: str) -> Article:
@@ -88,3 +88,16 @@ def test_digests_are_the_same_in_every_process():
         for seed in range(4)
     }
     assert len(digests) == 1 and len(digests.pop()) > 10
+
+
+def test_own_digests_computed_in_a_forked_process_are_those_computed_here():
+    posts = [article(f"post-{number}") for number in range(PARALLEL_OWN_DIGESTS + 50)]
+    for post, following in zip(posts, posts[1:]):
+        post.next_post = following
+    posts[7].callback = lambda: None  # unstable, across the pipe too
+    serial = [Digester().digest(post) for post in posts]
+    ahead = Digester()
+    ahead.own_digests_in_parallel(posts)
+    assert all(id(post) in ahead._own_memo for post in posts)  # half of them from the child
+    assert [ahead.digest(post) for post in posts] == serial
+    assert serial[7] is UNSTABLE and serial[6] is UNSTABLE  # 6 refers to 7

@@ -14,8 +14,10 @@ the settings and the functions that run while a file is read (a plugin's new cod
 Between processes (`invoke build` after an edit), the objects as read are kept in the cache
 (katex_markdown.sqlite, table `kept`) under a signature of the settings, of the code of every
 plugin that acts while a file is read, and of katex_markdown's own fingerprint; a new process
-takes them from there instead of reading 1,000 unchanged files again. Only a cache: a row that does
-not load is read again from its file. A file whose reading logged a warning or an error is read
+takes them from there instead of reading 1,000 unchanged files again. A row holds no formula HTML
+(the body cache has it; see `pipeline.BodyMath`) and the characters those formulas draw, for the
+font subsets. Only a cache: a row that does not load, or whose body is no longer in the cache, is
+read again from its file. A file whose reading logged a warning or an error is read
 again on every build, so its messages are shown every time.
 """
 

@@ -9,6 +9,7 @@ it holds) makes the page render every time rather than risk a stale page.
 
 import hashlib
 import io
+import os
 import pickle
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -21,6 +22,8 @@ from pelican.urlwrappers import URLWrapper
 from pelican.utils import SafeDatetime
 
 UNSTABLE = object()  # a value with no stable digest
+UNSTABLE_NAME = "\0unstable"  # UNSTABLE across a pipe (see `own_digests_in_parallel`)
+PARALLEL_OWN_DIGESTS = 200  # content objects: below this a fork costs more than it saves
 
 
 def _analyse(environment, source: str) -> tuple[list[str], list[str]]:
@@ -198,6 +201,44 @@ class Digester:
             digest = UNSTABLE if own is UNSTABLE or UNSTABLE in parts else _hash("\0".join([own, *sorted(parts)]))
             self._full_memo[key] = (content, digest)
         return self._full_memo[key][1]
+
+    def own_digests_in_parallel(self, contents: list) -> None:
+        """Compute the own digests of `contents` ahead, half of them in a forked process: they are
+        most of a build's fingerprinting (~0.4 s at 1,000 posts), pure CPU, and the build's other
+        core is idle meanwhile. The child is a fork, so objects keep their ids across the pipe. A
+        result that does not come back is computed when asked for."""
+        by_id = {id(content): content for content in contents if id(content) not in self._own_memo}
+        contents = list(by_id.values())
+        if len(contents) < PARALLEL_OWN_DIGESTS or (os.cpu_count() or 1) < 2:
+            return
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover (runs in the child)
+            os.close(read_end)
+            try:
+                with os.fdopen(write_end, "wb") as pipe:
+                    pickle.dump([self._own_by_id(content) for content in contents[1::2]], pipe)
+            finally:
+                os._exit(0)
+        os.close(write_end)
+        for content in contents[0::2]:
+            self._own(content)
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(pid, 0)
+        try:
+            results = pickle.loads(data)
+        except Exception:  # the child died before it said anything: the parent computes as asked
+            return
+        for key, own, ref_ids in results:
+            refs = tuple(by_id.get(ref) for ref in ref_ids)
+            if None not in refs:  # a reference to an object outside `contents`: computed when asked
+                self._own_memo[key] = (by_id[key], UNSTABLE if own == UNSTABLE_NAME else own, refs)
+
+    def _own_by_id(self, content: Content) -> tuple:
+        """`_own`'s result with content objects by id(), to cross the pipe."""
+        own, refs = self._own(content)
+        return id(content), UNSTABLE_NAME if own is UNSTABLE else own, [id(ref) for ref in refs]
 
     def _own(self, content: Content) -> tuple[object, tuple]:
         """Every attribute a template can read (Pelican's, and whatever plugins set), content

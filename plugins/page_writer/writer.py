@@ -230,6 +230,9 @@ class PageWriter(Writer):
         if self._links is None:  # every source is read by now: the first page is written after
             self._links = link_targets_digest(context)
             self._context = context
+            self._digester.own_digests_in_parallel(
+                [content for content in context.get("generated_content", {}).values() if content is not None]
+            )
         if template.name not in self._families:  # sources cannot change during a build
             self._families[template.name] = template_family(template.environment, template.name, self._analyses)
         fingerprint = page_fingerprint(self._families[template.name], local, self._digester, self._extra + self._links)
