@@ -6,9 +6,12 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 
 from helpers import DEV_SETTINGS, FIXTURE_SITE, ROOT, html_differences
 from test_livereload import read_plugins
+
+from katex_markdown.store import read_body
 
 PROBE_PLUGIN = """from pelican import signals
 
@@ -98,3 +101,19 @@ def test_a_kept_post_whose_body_left_the_cache_is_read_again(tmp_path):
     assert build_in_new_process(tmp_path, content, tmp_path / "live") == []
     assert build_in_new_process(tmp_path, content, tmp_path / "clean") == []
     assert html_differences(tmp_path / "live" / "output", tmp_path / "clean" / "output") == []
+
+
+def test_a_body_is_read_from_the_cache_in_any_thread(tmp_path):
+    """The livereload server's first build runs in its main thread, the later ones in its watcher
+    thread: both load kept posts' formulas (BodyMath) from the cache."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    assert build_in_new_process(tmp_path, content, tmp_path / "site") == []
+    cache = str(tmp_path / "site" / "cache" / "katex_markdown.sqlite")
+    with sqlite3.connect(cache) as connection:
+        key = connection.execute("SELECT key FROM bodies LIMIT 1").fetchone()[0]
+    bodies = [read_body(cache, key)]
+    worker = threading.Thread(target=lambda: bodies.append(read_body(cache, key)))
+    worker.start()
+    worker.join()
+    assert len(bodies) == 2 and bodies[1] is not None and bodies[1].math == bodies[0].math

@@ -176,10 +176,11 @@ def register():
 """
 
 
-@pytest.fixture
-def whole_project(tmp_path):
+def start_whole_project(tmp_path, built_before: bool = False):
     """A server watching its own copies of content, theme, settings file and a plugins folder with
-    a small plugin of the test's own (its value reaches every post page)."""
+    a small plugin of the test's own (its value reaches every post page); `built_before`: the site
+    was built by another process first (`invoke build`, then `invoke livereload`), so the server's
+    first build takes its posts from the cache and renders only the pages that went missing."""
     content, theme, plugins = tmp_path / "content", tmp_path / "theme", tmp_path / "plugins"
     shutil.copytree(FIXTURE_SITE, content)
     shutil.copytree(ROOT / "theme", theme)
@@ -198,12 +199,40 @@ def whole_project(tmp_path):
         "PLUGIN_PATHS": [str(ROOT / "plugins"), str(plugins)],
         "PLUGINS": [*read_plugins(), "fault_probe"],
     }
+    if built_before:
+        subprocess.run([sys.executable, "-c", BUILD_ONCE, str(ROOT), str(settings),
+                        json.dumps({**overrides, "OUTPUT_PATH": str(tmp_path / "output")})],
+                       check=True, cwd=tmp_path, capture_output=True)
+        shutil.rmtree(tmp_path / "output" / "tags")  # the first build renders these from kept posts
     port, process = start_server(tmp_path, [content, theme, plugins, settings], overrides, str(settings))
     events = Events(port)
     assert events.next_state()["errors"] == []
-    yield port, tmp_path, events, overrides, process
-    events.close()
-    stop_server(process)
+    return port, tmp_path, events, overrides, process
+
+
+# `invoke build` in a process of its own; fails (exit 1) if the build has errors.
+BUILD_ONCE = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from site_tools.build import build
+sys.exit(1 if build(sys.argv[2], json.loads(sys.argv[3])).errors else 0)
+"""
+
+
+@pytest.fixture
+def whole_project(tmp_path):
+    project = start_whole_project(tmp_path)
+    yield project
+    project[2].close()
+    stop_server(project[4])
+
+
+@pytest.fixture
+def whole_project_built_before(tmp_path):
+    project = start_whole_project(tmp_path, built_before=True)
+    yield project
+    project[2].close()
+    stop_server(project[4])
 
 
 def read_plugins() -> list[str]:
@@ -308,3 +337,15 @@ def _first_difference(left: Path, right: Path) -> str:
     a, b = left.read_bytes(), right.read_bytes()
     at = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
     return f"{a[max(0, at - 80):at + 80]!r} != {b[max(0, at - 80):at + 80]!r}"
+
+
+def test_a_server_started_on_a_built_site_shows_kept_posts_whole_after_an_edit(whole_project_built_before):
+    """Its first build takes every post from the cache (their formulas left there: BodyMath) and
+    loads some formulas for the tag pages, in the main thread; the edit's build, in the server's
+    watcher thread, loads the formulas of the neighbours whose pages it renders again."""
+    port, tmp_path, events, overrides, process = whole_project_built_before
+    euler = tmp_path / "content" / "posts" / "euler.md"
+    assert change(events, euler, euler.read_text().replace(
+        "Title: Euler's identity, \"carefully\"", "Title: Euler's identity, retitled\nSlug: eulers-identity-carefully"
+    ))["errors"] == []
+    assert_site_is_whole(port, tmp_path, overrides, str(tmp_path / "pelicanconf.py"))

@@ -27,7 +27,7 @@ from .diagrams import parse as parse_diagram
 from .katex import KatexUnavailable, render_in_parallel
 from .numbering import number_equations
 from .sidenotes import SidenoteExtension
-from .store import Store, read_body
+from .store import BodyUnreadable, Store, read_body
 from .tex_text import tex_to_slug_words, tex_to_text
 
 _PARAGRAPH_RE = re.compile(r"^<p>.*?</p>$", re.M | re.S)
@@ -167,7 +167,10 @@ class BodyMath:
     @property
     def items(self) -> tuple[str, ...]:
         if self._items is None:
-            body = read_body(self.cache_file, self.key) if self.cache_file else None
+            try:
+                body = read_body(self.cache_file, self.key) if self.cache_file else None
+            except BodyUnreadable as error:
+                raise RuntimeError(f"katex_markdown: {self.cache_file} cannot be read ({error}); build again")
             items = getattr(body, self.part, None)
             if items is None or _strings_digest(items) != self.digest:
                 raise RuntimeError(

@@ -193,24 +193,30 @@ class Store:
         self._close_connection()
 
 
-# Read-only connections for `read_body`, by process and file: a forked page renderer must not use
-# its parent's, and a cache deleted and made again is another file (inode).
+# Read-only connections for `read_body`, by process, thread and file: a forked page renderer must
+# not use its parent's, SQLite refuses a connection made in another thread (the livereload server
+# builds in its watcher thread after a first build in the main one), and a cache deleted and made
+# again is another file (inode).
 _readers: dict[tuple, sqlite3.Connection] = {}
 
 
+class BodyUnreadable(RuntimeError):
+    """A body cannot be read from the cache (the file is gone or cannot be opened)."""
+
+
 def read_body(path: str, key: str):
-    """The body stored under `key` in the cache at `path`, from any process; None if it is not
-    there (or the file cannot be read)."""
+    """The body stored under `key` in the cache at `path`, from any process or thread; None if it
+    is not there. Raises `BodyUnreadable`, saying why, when the cache cannot be read."""
     try:
         status = os.stat(path)
-        identity = (os.getpid(), path, status.st_dev, status.st_ino)
+        identity = (os.getpid(), threading.get_ident(), path, status.st_dev, status.st_ino)
         connection = _readers.get(identity)
         if connection is None:
             connection = _readers[identity] = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60)
         row = connection.execute("SELECT value FROM bodies WHERE key = ?", (key,)).fetchone()
         return pickle.loads(row[0]) if row else None
-    except (OSError, sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        return None
+    except (OSError, sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as error:
+        raise BodyUnreadable(f"{type(error).__name__}: {error}") from error
 
 
 def _check_or_create(connection: sqlite3.Connection) -> None:
