@@ -212,6 +212,8 @@ def read_body(path: str, key: str):
         identity = (os.getpid(), threading.get_ident(), path, status.st_dev, status.st_ino)
         connection = _readers.get(identity)
         if connection is None:
+            for stale in [other for other in _readers if other[:3] == identity[:3]]:  # a file replaced
+                _readers.pop(stale).close()
             connection = _readers[identity] = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60)
         row = connection.execute("SELECT value FROM bodies WHERE key = ?", (key,)).fetchone()
         return pickle.loads(row[0]) if row else None
