@@ -21,6 +21,8 @@ from pelican.paginator import Page, Paginator
 from pelican.urlwrappers import URLWrapper
 from pelican.utils import SafeDatetime
 
+from . import forked
+
 UNSTABLE = object()  # a value with no stable digest
 UNSTABLE_NAME = "\0unstable"  # UNSTABLE across a pipe (see `own_digests_in_parallel`)
 PARALLEL_OWN_DIGESTS = 200  # content objects: below this a fork costs more than it saves
@@ -211,25 +213,13 @@ class Digester:
         contents = list(by_id.values())
         if len(contents) < PARALLEL_OWN_DIGESTS or (os.cpu_count() or 1) < 2:
             return
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover (runs in the child)
-            os.close(read_end)
-            try:
-                with os.fdopen(write_end, "wb") as pipe:
-                    pickle.dump([self._own_by_id(content) for content in contents[1::2]], pipe)
-            finally:
-                os._exit(0)
-        os.close(write_end)
+        child = forked.start(lambda: pickle.dumps([self._own_by_id(content) for content in contents[1::2]]))
         for content in contents[0::2]:
             self._own(content)
-        with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
-        os.waitpid(pid, 0)
-        try:
-            results = pickle.loads(data)
-        except Exception:  # the child died before it said anything: the parent computes as asked
+        status, answer = forked.finish(child)
+        if status != 0:  # the parent computes the rest as asked
             return
+        results = pickle.loads(answer)
         for key, own, ref_ids in results:
             refs = tuple(by_id.get(ref) for ref in ref_ids)
             if None not in refs:  # a reference to an object outside `contents`: computed when asked

@@ -13,6 +13,7 @@ from pelican.paginator import Paginator
 from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
+from . import forked
 from .fingerprint import Digester, link_targets_digest, page_fingerprint, settings_digest, template_family
 
 logger = logging.getLogger(__name__)
@@ -63,6 +64,9 @@ class _ChangedBytesFile:
 class PageRenderError(RuntimeError):
     """A template failed on a page; the message names the template and line."""
 
+    def describe(self) -> str:  # what a rendering child reports (forked.py): the message alone
+        return str(self)
+
 
 def describe_render_error(error: Exception, job: "_Job") -> str:
     """`theme/templates/x.html:LINE: message (while rendering output/...)`, from the traceback's
@@ -77,33 +81,16 @@ def describe_render_error(error: Exception, job: "_Job") -> str:
 
 
 def _fork_renderer(render, jobs) -> tuple[int, int]:
-    """(pid, read end of a pipe on which the child reports a failure)."""
-    reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover (runs in the child)
-        os.close(reader)
-        status = 0
-        try:
-            render(jobs)
-        except BaseException as error:
-            message = str(error) if isinstance(error, PageRenderError) else traceback.format_exc()
-            os.write(writer, message.encode("utf-8", "replace"))
-            status = 1
-        finally:
-            os._exit(status)
-    os.close(writer)
-    return pid, reader
+    """A child rendering `jobs`; it answers nothing, or why it failed."""
+    return forked.start(lambda: render(jobs) or b"")
 
 
 def _wait_for_renderer(child: tuple[int, int]) -> str | None:
     """The child's failure message, or None when it rendered every page."""
-    pid, reader = child
-    with os.fdopen(reader, "rb") as pipe:
-        message = pipe.read().decode("utf-8", "replace")
-    status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    status, answer = forked.finish(child)
     if status == 0:
         return None
-    return message or f"page_writer: a rendering process stopped with status {status}"
+    return answer.decode("utf-8", "replace") or f"page_writer: a rendering process stopped with status {status}"
 
 
 class PageWriter(Writer):
