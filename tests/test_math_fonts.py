@@ -65,3 +65,39 @@ def test_pages_with_math_preload_the_main_faces_and_no_face_swaps_in_late(site):
     assert "swap" not in display.values()
     assert display["MathSubset_Main", "normal", "400"] == display["Source Serif 4", "normal", "600"] == "optional"
     assert display["MathSubset_AMS", "normal", "400"] == "block"  # \mathbb{R} never drawn as a plain R
+
+
+def test_a_post_preloads_the_rarer_faces_its_formulas_draw_in_and_no_others(tmp_path):
+    """A face requested only once layout finds it (\\mathbb's AMS, \\boldsymbol's bold italic)
+    came after the first paint and moved the paragraphs around it (a layout shift in Chromium)."""
+    from helpers import build_site
+
+    posts = tmp_path / "content" / "posts"
+    posts.mkdir(parents=True)
+    (posts / "rare.md").write_text(
+        "Title: Rare faces\nDate: 2026-01-01\n\nLet $\\boldsymbol{q} \\in \\mathbb{R}^d$ and\n\n"
+        "$$\\left(\\sum_{i=1}^{d} \\frac{q_i}{2}\\right)^2$$\n")
+    (posts / "plain.md").write_text("Title: Plain\nDate: 2026-01-02\n\nJust $x_1 + y^2$.\n")
+    site = build_site(tmp_path / "content", tmp_path)
+    assert site.result.errors == []
+
+    def preloaded(url):
+        return {link.get("href").rsplit("/", 1)[-1] for link in site.page(url).cssselect("link[rel=preload][as=font]")
+                if "/katex/" in link.get("href")}
+
+    main = {"MathSubset_Main-Regular.woff2", "MathSubset_Math-Italic.woff2", "MathSubset_Size1-Regular.woff2",
+            "MathSubset_Size2-Regular.woff2"}
+    assert preloaded("posts/rare-faces/") == main | {"MathSubset_AMS-Regular.woff2", "MathSubset_Math-BoldItalic.woff2",
+                                                "MathSubset_Size4-Regular.woff2"}
+    assert preloaded("posts/plain/") == main  # a subscript's `sizing sizeN` is a size, not the SizeN face
+
+
+def test_faces_of_reads_the_faces_from_katex_classes():
+    from katex_markdown.fonts import faces_of
+
+    assert faces_of(['<span class="mord mathbb">R</span>', '<span class="mord text"><span class="mord textbf">'
+                     '<span class="mord textit">x</span></span></span>']) == {"AMS-Regular", "Main-Bold", "Main-Italic",
+                                                                              "Main-BoldItalic"}
+    assert faces_of(['<span class="mopen delimsizing size3">(</span>', '<span class="sizing reset-size6 size3">2</span>']) \
+        == {"Size3-Regular"}
+    assert faces_of(["<span>1</span>"]) == set()

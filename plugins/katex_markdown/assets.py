@@ -74,13 +74,15 @@ def split_font_faces(css: str) -> tuple[str, list[dict]]:
 def publish_katex_styles(generator) -> None:
     """Context keys `katex_css` (KaTeX's rules, for a <style> on pages with math, so that no
     stylesheet request blocks their first paint) and `katex_fonts` (the subset fonts, under
-    katex/fonts/: family, style, weight, display, file), both with the subsets' family names."""
+    katex/fonts/: family, style, weight, display, file, `main`, and `name` as in a content
+    object's `math_faces`), both with the subsets' family names."""
     if "katex_css" in generator.context:  # one context is shared by the build's generators
         return
     css, faces = split_font_faces((katex_dist() / "katex.min.css").read_text(encoding="utf-8"))
     for face in faces:
         # Nearly every formula draws in these (see math_head's `preload`).
         face["main"] = (face["family"], face["style"], face["weight"]) in MAIN_FACES
+        face["name"] = face["file"].removeprefix(fonts.ORIGINAL_PREFIX).removesuffix(".woff2")  # see fonts.faces_of
         face["family"] = fonts.renamed(face["family"])
         face["file"] = f"{fonts.SUBSET_FOLDER}/{fonts.renamed(face['file'])}"
     generator.context["katex_css"], generator.context["katex_fonts"] = fonts.renamed(css), faces

@@ -45,6 +45,42 @@ def characters_of(formulas) -> set[str]:
     return drawn
 
 
+# The face (KaTeX's font file, without "KaTeX_" and ".woff2") each class of KaTeX's HTML draws
+# in, from katex.min.css's font-family rules. `sizeN` alone is a font size (`sizing sizeN`): it
+# names a Size face only beside `delimsizing`.
+_FACE_OF_CLASS = {
+    "mathnormal": "Math-Italic", "mathit": "Main-Italic", "textit": "Main-Italic",
+    "mathbf": "Main-Bold", "textbf": "Main-Bold", "boldsymbol": "Math-BoldItalic",
+    "amsrm": "AMS-Regular", "mathbb": "AMS-Regular", "textbb": "AMS-Regular",
+    "mathcal": "Caligraphic-Regular", "mathfrak": "Fraktur-Regular", "textfrak": "Fraktur-Regular",
+    "mathboldfrak": "Fraktur-Bold", "textboldfrak": "Fraktur-Bold",
+    "mathtt": "Typewriter-Regular", "texttt": "Typewriter-Regular",
+    "mathscr": "Script-Regular", "textscr": "Script-Regular",
+    "mathsf": "SansSerif-Regular", "textsf": "SansSerif-Regular",
+    "mathboldsf": "SansSerif-Bold", "textboldsf": "SansSerif-Bold",
+    "mathitsf": "SansSerif-Italic", "mathsfit": "SansSerif-Italic", "textitsf": "SansSerif-Italic",
+    "small-op": "Size1-Regular", "delim-size1": "Size1-Regular", "large-op": "Size2-Regular",
+    "delim-size4": "Size4-Regular",
+}
+_CLASS_RE = re.compile(r'class="([^"]*)"')
+
+
+def faces_of(formulas) -> frozenset[str]:
+    """The faces KaTeX's HTML for these formulas draws in ("AMS-Regular", ...): a page preloads
+    those it uses, so that a face does not come after the first paint and move the page. Errs on
+    the side of a face too many (a \textbf beside a \textit: their bold italic too)."""
+    faces = set()
+    for formula in formulas:
+        for classes in set(_CLASS_RE.findall(formula)):
+            tokens = classes.split()
+            faces.update(_FACE_OF_CLASS[token] for token in tokens if token in _FACE_OF_CLASS)
+            if "delimsizing" in tokens:
+                faces.update(f"Size{token[4:]}-Regular" for token in tokens if token[:4] == "size")
+    if "Main-Bold" in faces and "Main-Italic" in faces:
+        faces.add("Main-BoldItalic")
+    return frozenset(faces)
+
+
 # Characters by formula HTML, for the life of the process: a livereload rebuild scans only the
 # formulas it has not seen (every build asks for the characters of all ~15,000 at 1,000 posts).
 _drawn: dict[str, frozenset] = {}

@@ -24,6 +24,7 @@ from .diagrams import Diagram, DiagramError
 from .diagrams import draw as draw_diagrams
 from .diagrams import figure as diagram_figure
 from .diagrams import parse as parse_diagram
+from .fonts import faces_of
 from .katex import KatexUnavailable, render_in_parallel
 from .numbering import number_equations
 from .sidenotes import SidenoteExtension
@@ -130,6 +131,7 @@ class RenderedBody:
     inputs: dict[str, str] = field(default_factory=dict)  # other files it was made from, by digest
     typeset: bool = True  # False: KaTeX stopped before every formula was typeset (not cacheable)
     equation_labels: dict[str, tuple[str, str]] = field(default_factory=dict)  # label: (number, id)
+    math_faces: tuple[str, ...] = ()  # KaTeX's faces its formulas draw in (fonts.faces_of)
 
     @property
     def failed(self) -> bool:
@@ -669,8 +671,9 @@ def finish(body: PreparedBody, done: Typeset) -> RenderedBody:
         summary_formulas = _formula_html(body.summary_formulas, done, messages)
     fields = {name: value for name, value in body.fields.items() if name != "macros"}
     diagrams = [done.html[diagram.key] if diagram else "" for diagram in body.diagrams]
-    if body.title_formulas:
-        fields["title_html"] = _put_math_back(fields["title_html"], _formula_html(body.title_formulas, done, messages))
+    title_formulas = _formula_html(body.title_formulas, done, messages) if body.title_formulas else []
+    if title_formulas:
+        fields["title_html"] = _put_math_back(fields["title_html"], title_formulas)
     math = tuple(formulas + diagrams)
     return RenderedBody(
         compact_html=_place_diagrams(
@@ -685,6 +688,8 @@ def finish(body: PreparedBody, done: Typeset) -> RenderedBody:
         summary_has_math=bool(_ANY_MATH_PH.search(body.summary)),
         title_has_math=bool(body.title_formulas),
         has_diagrams=any(body.diagrams),
+        math_faces=tuple(sorted(faces_of([*formulas, *title_formulas] if summary_formulas is formulas
+                                         else [*formulas, *summary_formulas, *title_formulas]))),
         messages=sorted(messages, key=lambda message: message.line),
         typeset=all(f.key in done.html or f.key in done.errors for f in body.formulas + body.summary_formulas),
         **fields,

@@ -240,6 +240,7 @@ class KatexMarkdownReader(BaseReader):
         metadata["summary_has_math"] = body.summary_has_math
         metadata["title_has_math"] = body.title_has_math
         metadata["has_diagrams"] = body.has_diagrams
+        metadata["math_faces"] = body.math_faces
         metadata["word_count"] = body.word_count
         if "description" not in metadata:
             metadata["description"] = body.description
