@@ -35,3 +35,19 @@ def test_math_and_code_blocks_are_reached_with_tab(page, site_url):
         page.keyboard.press("Tab")
         names.append(page.evaluate("document.activeElement.getAttribute('aria-label')"))
     assert "Equation" in names and any(name and name.startswith("Code") for name in names)
+
+
+def test_a_long_posts_later_blocks_are_laid_out_near_the_screen_only_on_short_screens(page, demo_url):
+    """On a phone, blocks past the first screen wait to be laid out (Lighthouse's total blocking
+    time on a math post), at a placeholder of about a block's height; on a tall tablet the ninth
+    block of a short post is on the first screen, where a placeholder would move what follows."""
+    def visibility(size):
+        page.set_viewport_size(size)
+        page.goto(demo_url + "/posts/adam-bias-correction-deep-dive/")
+        return page.evaluate("""[...document.querySelector('.post-content').children].slice(7, 9).map(block => {
+            const style = getComputedStyle(block);
+            return [style.contentVisibility, style.containIntrinsicHeight];
+        })""")
+
+    assert visibility({"width": 412, "height": 823}) == [["visible", "none"], ["auto", "auto 160px"]]
+    assert visibility({"width": 1024, "height": 1366}) == [["visible", "none"], ["visible", "none"]]
