@@ -91,10 +91,13 @@ def test_publish_keeps_the_previous_output_when_the_build_fails(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".publish-")]
 
 
-@pytest.mark.parametrize("setting", [{"KATEX_MARKDOWN": {"tyopgrify": False}}])
-def test_unknown_plugin_setting_is_named(tmp_path, setting):
+@pytest.mark.parametrize("setting, message", [
+    ({"KATEX_MARKDOWN": {"tyopgrify": False}}, "KATEX_MARKDOWN has unknown key(s) tyopgrify"),
+    ({"KATEX_MARKDOWN": {"cache_days": "a week"}}, "cache_days must be a whole number of days, 0 or more; it is 'a week'"),
+])
+def test_a_bad_plugin_setting_is_named(tmp_path, setting, message):
     result = build_site(BAD_INPUT / "no_title", tmp_path, **setting).result
-    assert any("KATEX_MARKDOWN has unknown key(s) tyopgrify" in error for error in result.errors)
+    assert any(message in error for error in result.errors)
 
 
 def test_invoke_new_creates_a_draft_post():

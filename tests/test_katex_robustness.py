@@ -3,6 +3,7 @@ a KaTeX process that dies, links in math. Each failure names its source; no othe
 
 import json
 import os
+import pickle
 import random
 import shutil
 import signal
@@ -101,7 +102,7 @@ DAMAGES = {
     # damage: (how, what the warning says)
     "random bytes": (_random_bytes, "file is not a database"),
     "truncated": (_truncated, "database disk image is malformed"),
-    "another program's": (_foreign, "its tables are moz_places, not bodies, formulas, kept"),
+    "another program's": (_foreign, "its tables are moz_places, not bodies, body_use, formulas, kept"),
     "an older version's": (_old_schema_version, f"schema version 1, and this version of katex_markdown uses {SCHEMA_VERSION}"),
     "bodies that do not load": (_bodies_that_do_not_unpickle, "a stored body does not load: UnpicklingError"),
 }
@@ -121,6 +122,38 @@ def test_a_damaged_cache_is_discarded_with_one_warning_and_the_site_is_as_clean(
     assert "deleted it" in warning
     assert differences(clean / "output", tmp_path / "output") == []
     assert cached_bodies(cache) == cached_bodies(clean / "cache" / CACHE_FILE) > 0  # a new one
+
+
+def test_bodies_no_build_used_for_a_week_are_deleted_and_those_in_use_stay(tmp_path):
+    """Every saved edit adds a body to the cache; the versions no build uses go after `cache_days`
+    (7). The third build, in a new process, takes both posts from the kept content objects:
+    their bodies count as used though neither file is read."""
+    posts = tmp_path / "content" / "posts"
+    posts.mkdir(parents=True)
+    edited = posts / "edited.md"
+    edited.write_text("Title: Edited\nDate: 2026-01-01\n\nFirst version: $x^2$.\n")
+    (posts / "kept.md").write_text("Title: Kept\nDate: 2026-01-02\n\nNever edited: $y^2$.\n")
+    assert build_in_new_process(tmp_path / "content", tmp_path) == ([], [])
+    edited.write_text("Title: Edited\nDate: 2026-01-01\n\nSecond version, longer: $x^3$.\n")
+    assert build_in_new_process(tmp_path / "content", tmp_path) == ([], [])
+    cache = tmp_path / "cache" / CACHE_FILE
+    versions = ("First version", "Second version", "Never edited")
+    assert bodies_saying(cache, *versions) == ["First version", "Never edited", "Second version"]
+
+    with sqlite3.connect(cache) as connection:
+        connection.execute("UPDATE body_use SET used = used - 8")  # a week and a day ago
+    connection.close()
+    assert build_in_new_process(tmp_path / "content", tmp_path) == ([], [])
+    assert bodies_saying(cache, *versions) == ["Never edited", "Second version"]
+    assert "Second version" in (tmp_path / "output" / "posts" / "edited" / "index.html").read_text()
+
+
+def bodies_saying(cache: Path, *phrases: str) -> list[str]:
+    """Which of `phrases` the cached bodies say, one entry a body, sorted."""
+    with sqlite3.connect(cache) as connection:
+        bodies = [pickle.loads(value) for (value,) in connection.execute("SELECT value FROM bodies")]
+    connection.close()
+    return sorted(phrase for body in bodies for phrase in phrases if phrase in body.compact_html)
 
 
 def cached_bodies(cache: Path) -> int:

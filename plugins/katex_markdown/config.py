@@ -19,6 +19,7 @@ DEFAULTS = {
     "workers": None,  # processes that render bodies in parallel; None: one per CPU core
     "parallel_threshold": 8,  # fewer bodies than this to render: render them in the build process
     "cache": True,  # keep rendered bodies and formulas in CACHE_PATH/katex_markdown.sqlite
+    "cache_days": 7,  # a cached body that no build has used for more days than this is deleted
     "sidenotes": True,  # footnotes also shown as sidenotes in the right margin on wide screens
 }
 PLUGIN_DIR = Path(__file__).resolve().parent
@@ -41,6 +42,7 @@ class Config:
     workers: int
     parallel_threshold: int
     cache_file: str | None
+    cache_days: int
     katex_version: str
     fingerprint: str  # changes whenever anything that shapes a rendered body changes
 
@@ -88,6 +90,12 @@ def _extension_code_fingerprint(markdown: dict) -> str:
     return digest.hexdigest()
 
 
+def _days(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f"KATEX_MARKDOWN's cache_days must be a whole number of days, 0 or more; it is {value!r}")
+    return value
+
+
 def read_config(settings: dict) -> Config:
     options = dict(settings.get("KATEX_MARKDOWN", {}))
     unknown = sorted(set(options) - set(DEFAULTS))
@@ -123,6 +131,7 @@ def read_config(settings: dict) -> Config:
         workers=int(workers),
         parallel_threshold=int(options["parallel_threshold"]),
         cache_file=cache_file,
+        cache_days=_days(options["cache_days"]),
         # The server's options (trust, error colour) shape its output as much as KaTeX's version.
         katex_version=f"{version}+{hashlib.sha256((PLUGIN_DIR / 'katex_server.js').read_bytes()).hexdigest()[:16]}",
         fingerprint=fingerprint,

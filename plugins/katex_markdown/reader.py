@@ -44,6 +44,7 @@ class BuildRenderer:
         self.keys: dict[str, str] = {}  # each body's key in the cache, by path
         self.kept_paths: set[str] = set()  # files whose content objects come from the last build
         self.kept_characters: set[str] = set()  # the characters their formulas draw (font subsets)
+        self.kept_body_keys: set[str] = set()  # the cached bodies their formulas load from
         self._scanned = False
 
     def body_for(self, path: str) -> RenderedBody:
@@ -115,6 +116,7 @@ class BuildRenderer:
         return prepared | {path: _prepare_file(path, self.config) for path in paths if path not in prepared}
 
     def close(self) -> None:
+        self.store.record_use({*self.keys.values(), *self.kept_body_keys}, self.config.cache_days)
         self.store.close()
 
 

@@ -11,16 +11,20 @@ import os
 import pickle
 import sqlite3
 import threading
+import time
 
 logger = logging.getLogger(__name__)
 
 # Kept in `PRAGMA user_version`. Bump it whenever the tables change or what they hold does: the
 # pickled bodies' classes, or what katex_server.js answers for a formula (formulas are keyed by TeX
 # and KaTeX version only). A file of another version is discarded.
-SCHEMA_VERSION = 3
-_TABLES = {"bodies", "formulas", "kept"}
+SCHEMA_VERSION = 4
+_TABLES = {"bodies", "body_use", "formulas", "kept"}
 _SCHEMA = (  # statement by statement: executescript would commit the transaction they are made in
     "CREATE TABLE bodies (key TEXT PRIMARY KEY, value BLOB NOT NULL)",
+    # The day (days since 1970) a build last used each body: a row of its own, since updating a
+    # row of `bodies` would write its whole value again.
+    "CREATE TABLE body_use (key TEXT PRIMARY KEY, used INTEGER NOT NULL)",
     "CREATE TABLE formulas (key TEXT PRIMARY KEY, html TEXT NOT NULL)",
     # Content objects as read (kept_content.py), by source path, under the signature of what shaped them.
     "CREATE TABLE kept (path TEXT PRIMARY KEY, signature TEXT NOT NULL, value BLOB NOT NULL)",
@@ -148,28 +152,32 @@ class Store:
 
     def put(self, bodies: dict, formulas: dict[str, str], kept: dict[str, tuple[str, bytes]] | None = None) -> None:
         """Store in the background (a connection of its own): the build goes on meanwhile."""
-        if not self.path or not (bodies or formulas or kept):
+        if bodies or formulas or kept:
+            self._in_background(_save, bodies, formulas, kept or {})
+
+    def record_use(self, keys, unused_days: int) -> None:
+        """The bodies under `keys` were used today; delete those no build has used for more than
+        `unused_days` days (each saved edit adds a body: without this the file only grows). In the
+        background, like `put`."""
+        self._in_background(_forget_unused, sorted(keys), unused_days)
+
+    def _in_background(self, work, *args) -> None:
+        if not self.path:
             return
         self.wait()
         if self._connect() is None:  # the tables must exist before the writer's own connection uses them
             return
-        self._writer = threading.Thread(target=self._write, args=(bodies, formulas, kept or {}))
+        self._writer = threading.Thread(target=self._in_writer, args=(work, *args))
         self._writer.start()
 
-    def _write(self, bodies: dict, formulas: dict[str, str], kept: dict[str, tuple[str, bytes]]) -> None:
+    def _in_writer(self, work, *args) -> None:
+        """`work(connection, *args)` in one transaction on a connection of its own (the writer
+        thread's); an error is kept for `wait` to report in the build's thread."""
         try:
             connection = sqlite3.connect(self.path, timeout=60)
             try:
                 with connection:
-                    connection.executemany(
-                        "INSERT OR REPLACE INTO bodies VALUES (?, ?)",
-                        ((key, pickle.dumps(body, pickle.HIGHEST_PROTOCOL)) for key, body in bodies.items()),
-                    )
-                    connection.executemany("INSERT OR REPLACE INTO formulas VALUES (?, ?)", formulas.items())
-                    connection.executemany(
-                        "INSERT OR REPLACE INTO kept VALUES (?, ?, ?)",
-                        ((path, signature, value) for path, (signature, value) in kept.items()),
-                    )
+                    work(connection, *args)
             finally:
                 connection.close()
         except sqlite3.Error as error:  # reported by `wait`, in the build's thread
@@ -191,6 +199,35 @@ class Store:
     def close(self) -> None:
         self.wait()
         self._close_connection()
+
+
+def _save(connection: sqlite3.Connection, bodies: dict, formulas: dict[str, str],
+          kept: dict[str, tuple[str, bytes]]) -> None:
+    connection.executemany(
+        "INSERT OR REPLACE INTO bodies VALUES (?, ?)",
+        ((key, pickle.dumps(body, pickle.HIGHEST_PROTOCOL)) for key, body in bodies.items()),
+    )
+    connection.executemany("INSERT OR REPLACE INTO body_use VALUES (?, ?)", ((key, _today()) for key in bodies))
+    connection.executemany("INSERT OR REPLACE INTO formulas VALUES (?, ?)", formulas.items())
+    connection.executemany(
+        "INSERT OR REPLACE INTO kept VALUES (?, ?, ?)",
+        ((path, signature, value) for path, (signature, value) in kept.items()),
+    )
+
+
+def _today() -> int:
+    return int(time.time() // 86400)
+
+
+def _forget_unused(connection: sqlite3.Connection, keys: list[str], unused_days: int) -> None:
+    today = _today()
+    for start in range(0, len(keys), _BATCH):  # rows already marked today are not written again
+        chunk = keys[start : start + _BATCH]
+        connection.execute(f"UPDATE body_use SET used = ? WHERE used < ? AND key IN ({','.join('?' * len(chunk))})",
+                           (today, today, *chunk))
+    cutoff = today - unused_days
+    connection.execute("DELETE FROM bodies WHERE key IN (SELECT key FROM body_use WHERE used < ?)", (cutoff,))
+    connection.execute("DELETE FROM body_use WHERE used < ?", (cutoff,))
 
 
 # Read-only connections for `read_body`, by process, thread and file: a forked page renderer must
