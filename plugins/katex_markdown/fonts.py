@@ -68,7 +68,7 @@ _CLASS_RE = re.compile(r'class="([^"]*)"')
 def faces_of(formulas) -> frozenset[str]:
     """The faces KaTeX's HTML for these formulas draws in ("AMS-Regular", ...): a page preloads
     those it uses, so that a face does not come after the first paint and move the page. Errs on
-    the side of a face too many (a \textbf beside a \textit: their bold italic too)."""
+    the side of a face too many (a \\textbf beside a \\textit: their bold italic too)."""
     faces = set()
     for formula in formulas:
         for classes in set(_CLASS_RE.findall(formula)):

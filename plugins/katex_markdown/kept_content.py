@@ -111,7 +111,7 @@ def _take(shelf, generator, reading, filename, default=None):
     kept.content.settings = generator.settings
     if reader._build is not None:  # its formulas count for the font subsets like those read
         reader._build.kept_characters.update(kept.characters)
-        # and its body, in the cache, is in use (see Store.record_use)
+        # and its body in the cache counts as used (Store.record_use), though no file was read
         reader._build.kept_body_keys.update(value.key for value in kept.attributes.values() if isinstance(value, BodyMath))
     return kept.content
 
